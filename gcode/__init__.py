@@ -1,0 +1,1 @@
+"""gcode: layouts in, machine programs out. May import nester, never the reverse."""

@@ -1,0 +1,205 @@
+"""Check a program read back from G-code against a machine, a sheet and a dialect.
+
+The last line of defence before the router: every violation names the line a
+maker can find in the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gcode.post import get_post
+from gcode.reader import KNOWN_CODES, KNOWN_LETTERS, GcodeProgram, Motion, motion_bounds
+from gcode.tooling import Machine
+from nester.model import Sheet
+
+Z_TOLERANCE = 1e-6
+XY_TOLERANCE = 1e-3
+# GRBL's arc check (gcode.c, error:33): radii may differ by 0.005 mm, or by
+# up to 0.5 mm when that is within 0.1 % of the radius.
+GRBL_ARC_SLACK = 0.005
+GRBL_ARC_LIMIT = 0.5
+GRBL_ARC_RELATIVE = 0.001
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One thing wrong with a program, at a 1-based line of its file."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ProgramRules:
+    """What a program must respect. mm, sheet frame (X0 Y0 lower-left, Z0 top of sheet).
+
+    sheet: (width, height, thickness); cuts stay on it and no deeper than its
+    thickness plus ``max_overcut`` (the spoilboard). envelope: machine travel.
+    max_line_length: characters the controller keeps after dropping spaces and
+    comments. allowed_codes/allowed_letters: None accepts anything the reader knows.
+    """
+
+    safe_z: float
+    sheet: tuple[float, float, float] | None = None
+    envelope: tuple[float, float, float] | None = None
+    max_line_length: int | None = None
+    allowed_codes: frozenset[str] | None = None
+    allowed_letters: frozenset[str] | None = None
+    arc_rule: str | None = None
+    must_end: bool = True
+    max_overcut: float = 1.0
+    dialect: str = "this controller"
+
+
+def rules_for(
+    dialect: str, machine: Machine, sheet: Sheet | tuple[float, float, float] | None
+) -> ProgramRules:
+    """The rules for a program in ``dialect`` run on ``machine`` over ``sheet``."""
+    dialect_rules = get_post(dialect).rules
+    if isinstance(sheet, Sheet):
+        sheet = (sheet.width, sheet.height, sheet.thickness)
+    return ProgramRules(
+        safe_z=machine.safe_z,
+        sheet=sheet,
+        envelope=machine.envelope,
+        max_line_length=dialect_rules.max_line_length,
+        allowed_codes=dialect_rules.allowed_codes,
+        allowed_letters=dialect_rules.allowed_letters,
+        arc_rule=dialect_rules.arc_rule,
+        must_end=dialect_rules.must_end,
+        dialect=dialect,
+    )
+
+
+def check_program(program: GcodeProgram, *, rules: ProgramRules) -> list[Violation]:
+    """Every violation of ``rules`` in ``program``, in line order.
+
+    The reader's own errors (``program.errors``) are not repeated here: a caller
+    reports both, and a program with either is not fit to run.
+    """
+    violations = _line_violations(program, rules)
+    for motion in program.motions:
+        violations += _motion_violations(motion, rules)
+    for move in program.untracked_moves:
+        low_z = min((z for z in (move.start_z, move.end_z) if z is not None), default=None)
+        if move.kind != "probe" and move.moves_xy and low_z is not None and low_z < rules.safe_z - Z_TOLERANCE:
+            violations.append(
+                Violation(move.line, f"XY move at Z={low_z:.3f} below safe height {rules.safe_z:.3f} ({move.reason})")
+            )
+    if rules.must_end and program.program_end_line is None:
+        violations.append(Violation(max(len(program.lines), 1), "the program does not end with M2 or M30"))
+    return sorted(violations, key=lambda violation: violation.line)
+
+
+def controller_line_length(raw: str) -> int:
+    """Characters a GRBL-style controller keeps of a line (gnea/grbl protocol.c).
+
+    Spaces and control characters, '/' and comments -- '(' to ')' or to the end
+    of the line, ';' to the end -- are dropped before the line buffer counts.
+    """
+    length = 0
+    in_comment = False
+    for char in raw:
+        if in_comment:
+            in_comment = char != ")"
+        elif char == "(":
+            in_comment = True
+        elif char == ";":
+            break
+        elif char > " " and char != "/":
+            length += 1
+    return length
+
+
+def _line_violations(program: GcodeProgram, rules: ProgramRules) -> list[Violation]:
+    violations = []
+    if rules.max_line_length is not None:
+        for number, raw in enumerate(program.lines, start=1):
+            length = controller_line_length(raw)
+            if length > rules.max_line_length:
+                violations.append(
+                    Violation(
+                        number,
+                        f"{length} characters once spaces and comments are dropped; "
+                        f"{rules.dialect} accepts at most {rules.max_line_length}",
+                    )
+                )
+    for number, words in program.words_used.items():
+        for word in words:
+            # Words the reader does not know are already its errors.
+            if word.letter in "GM":
+                unsupported = word.code in KNOWN_CODES and rules.allowed_codes is not None and (
+                    word.code not in rules.allowed_codes
+                )
+            else:
+                unsupported = word.letter in KNOWN_LETTERS and rules.allowed_letters is not None and (
+                    word.letter not in rules.allowed_letters
+                )
+            if unsupported:
+                violations.append(Violation(number, f"{word.code} is not supported by {rules.dialect}"))
+    return violations
+
+
+def _motion_violations(motion: Motion, rules: ProgramRules) -> list[Violation]:
+    violations = []
+    off_sheet: list[Violation] = []
+    line = motion.line
+    low_z = min(motion.start[2], motion.end[2])
+    xmin, ymin, xmax, ymax = motion_bounds(motion)
+    if motion.kind == "rapid":
+        moves_xy = motion.start[:2] != motion.end[:2]
+        if moves_xy and low_z < rules.safe_z - Z_TOLERANCE:
+            violations.append(Violation(line, f"XY rapid at Z={low_z:.3f} below safe height {rules.safe_z:.3f}"))
+    else:
+        name = "arc" if motion.kind == "arc" else "feed move"
+        if low_z < -Z_TOLERANCE and not motion.spindle_on:
+            violations.append(Violation(line, f"{name} cuts at Z={low_z:.3f} with the spindle off"))
+        if rules.sheet is not None:
+            width, height, thickness = rules.sheet
+            off_sheet = _outside(line, f"{name} leaves the sheet", (xmin, ymin, xmax, ymax), (width, height))
+            violations += off_sheet
+            floor = -(thickness + rules.max_overcut)
+            if low_z < floor - Z_TOLERANCE:
+                violations.append(
+                    Violation(
+                        line,
+                        f"{name} reaches Z={low_z:.3f}, below the {thickness:g} mm sheet plus "
+                        f"{rules.max_overcut:g} mm: it would cut the spoilboard",
+                    )
+                )
+        if motion.kind == "arc" and rules.arc_rule == "grbl":
+            violations += _grbl_arc_violations(motion)
+    if rules.envelope is not None and not off_sheet:  # one message per stray cut is enough
+        travel_x, travel_y, _ = rules.envelope
+        violations += _outside(line, "move leaves the machine travel", (xmin, ymin, xmax, ymax), (travel_x, travel_y))
+    return violations
+
+
+def _outside(
+    line: int, what: str, bounds: tuple[float, float, float, float], size: tuple[float, float]
+) -> list[Violation]:
+    xmin, ymin, xmax, ymax = bounds
+    violations = []
+    for axis, low, high, limit in (("X", xmin, xmax, size[0]), ("Y", ymin, ymax, size[1])):
+        if low < -XY_TOLERANCE:
+            violations.append(Violation(line, f"{what}: reaches {axis}={low:.3f}, outside 0..{limit:g}"))
+        if high > limit + XY_TOLERANCE:
+            violations.append(Violation(line, f"{what}: reaches {axis}={high:.3f}, outside 0..{limit:g}"))
+    return violations
+
+
+def _grbl_arc_violations(motion: Motion) -> list[Violation]:
+    delta = abs(motion.radius_end - motion.radius_start)
+    if delta > GRBL_ARC_SLACK and (delta > GRBL_ARC_LIMIT or delta > GRBL_ARC_RELATIVE * motion.radius_start):
+        return [
+            Violation(
+                motion.line,
+                f"arc radius {motion.radius_start:.4f} at the start but {motion.radius_end:.4f} at the end "
+                f"(differs by {delta:.4f} mm): GRBL rejects it with error:33",
+            )
+        ]
+    return []

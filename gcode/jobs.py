@@ -1,0 +1,306 @@
+"""What to cut on one part: jobs (a profile, a pocket, a drill...) made of depth passes.
+
+Jobs are planned once per part design, in the part's own coordinates (offsets
+and tabs do not change under rotation and translation), then moved onto the
+sheet for every placement.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from enum import IntEnum
+
+from shapely.geometry import LinearRing, LineString, Point as ShapelyPoint, Polygon
+from shapely.geometry.base import BaseGeometry
+from shapely.validation import explain_validity
+
+from gcode.arcs import Circle, Point
+from gcode.cam_settings import CamSettings
+from gcode.offsets import Contour, hole_contours, outline_contour, pocket_levels, pocket_region, polygons_of
+from gcode.paths import Path2D, circle_path, loop_path, open_path, place_point
+from gcode.tabs import fit_span, place_tabs, tab_count
+from nester.errors import InputError
+from nester.model import Feature, Operation, Part, Placement
+
+DRILL_DIAMETER_TOLERANCE = 0.01  # mm: a drill this close to the tool's size is plunged
+LINK_TOLERANCE = 1e-4  # mm: how far a pocket ring may sit outside its region through rounding
+
+
+class JobKind(IntEnum):
+    """Classes of jobs, in the order they are cut on a sheet."""
+
+    ENGRAVE = 0
+    DRILL = 1
+    POCKET = 2
+    INSIDE = 3  # holes and cuts on a line: what falls out before the part is cut free
+    OUTSIDE = 4
+
+
+@dataclass(frozen=True)
+class Pass:
+    """One depth pass along a path. Where `tabs` (path-length intervals) are, it cuts at tab_z."""
+
+    path: Path2D
+    z: float
+    tabs: tuple[tuple[float, float], ...] = ()
+    tab_z: float = 0.0
+
+
+@dataclass(frozen=True)
+class Job:
+    """Passes cut one after another, without cutting anything else in between.
+
+    link_region: where the tool may feed straight from one pass to the next
+    without lifting (a pocket's cleared area). peck: lift to the clearance
+    between passes to clear chips. reversible: may be cut from its other end.
+    """
+
+    kind: JobKind
+    what: str
+    passes: tuple[Pass, ...]
+    part: str = ""
+    area: float = 0.0
+    link_region: BaseGeometry | None = None
+    peck: bool = False
+    reversible: bool = False
+    tabs: tuple[Point, ...] = ()
+
+    @property
+    def start(self) -> Point:
+        return self.passes[0].path.start
+
+    @property
+    def end(self) -> Point:
+        return self.passes[-1].path.end
+
+    def reversed(self) -> Job:
+        """The job with every pass travelled the other way (only sensible when reversible)."""
+        return replace(self, passes=tuple(replace(p, path=p.path.reversed()) for p in self.passes))
+
+    def placed(self, placement: Placement) -> Job:
+        """This job moved onto the sheet like the placement moves its part."""
+        rotation, translation = placement.rotation, placement.translation
+        moved: dict[int, Path2D] = {}  # passes share paths: move each once
+        passes = []
+        for p in self.passes:
+            if id(p.path) not in moved:
+                moved[id(p.path)] = p.path.transformed(rotation, translation)
+            passes.append(replace(p, path=moved[id(p.path)]))
+        return replace(
+            self,
+            passes=tuple(passes),
+            part=placement.label(),
+            link_region=None if self.link_region is None else placement.place(self.link_region),
+            tabs=tuple(place_point(t, rotation, translation) for t in self.tabs),
+        )
+
+
+def pass_depths(depth: float, step_down: float) -> list[float]:
+    """Z of equal passes down to -depth, none deeper than step_down."""
+    count = max(1, math.ceil(depth / step_down - 1e-9))
+    return [-depth * k / count for k in range(1, count + 1)]
+
+
+def part_jobs(part: Part, settings: CamSettings, thickness: float) -> tuple[list[Job], list[str]]:
+    """Every job of one part in its own coordinates, and warnings about it.
+
+    Raises InputError naming the part for geometry the tool cannot cut.
+    """
+    planner = _PartPlanner(part, settings, thickness)
+    return planner.plan(), planner.warnings
+
+
+class _PartPlanner:
+    def __init__(self, part: Part, settings: CamSettings, thickness: float):
+        self.part = part
+        self.settings = settings
+        self.tool = settings.tool
+        self.thickness = thickness
+        self.through = thickness + settings.overcut
+        self.who = (f"{part.source}: " if part.source else "") + f"part '{part.name}'"
+        self.warnings: list[str] = []
+
+    def plan(self) -> list[Job]:
+        outline = self.part.outline
+        if not isinstance(outline, Polygon):
+            raise InputError(f"{self.who}: the outline is a {outline.geom_type}, not one polygon")
+        if outline.is_empty or not outline.is_valid:
+            reason = "empty" if outline.is_empty else explain_validity(outline)
+            raise InputError(f"{self.who}: the outline is not a valid polygon ({reason})")
+        jobs: list[Job] = []
+        for feature in self.part.features:
+            jobs.extend(self.feature(feature))
+        for ring in outline.interiors:
+            jobs.extend(self.hole(ring))
+        jobs.append(self.outside(outline.exterior))
+        return jobs
+
+    # -- through cuts -----------------------------------------------------
+
+    def outside(self, exterior: LinearRing) -> Job:
+        contour, openings = outline_contour(exterior, self.tool.radius)
+        for opening in openings:
+            self.warnings.append(
+                f"{self.who}: an opening in the outline at {_at(opening)} is narrower than the "
+                f"{self.tool.diameter:g} mm tool and stays uncut"
+            )
+        path = _contour_path(contour, clockwise=self.settings.climb)
+        intervals = self.tab_intervals(path)
+        tab_z = -self.thickness + self.settings.tab_height
+        passes = tuple(
+            Pass(path, z, intervals if z < tab_z - 1e-9 else (), tab_z) for z in self.depths(self.through)
+        )
+        tabs = tuple(path.point_at((a + b) / 2.0) for a, b in intervals)
+        return Job(JobKind.OUTSIDE, "outside profile", passes, area=self.part.area, tabs=tabs)
+
+    def tab_intervals(self, path: Path2D) -> tuple[tuple[float, float], ...]:
+        s = self.settings
+        if s.tab_height <= 0.0:
+            return ()
+        perimeter = path.length
+        count = tab_count(perimeter, s.tab_spacing, s.min_tabs)
+        span = fit_span(perimeter, count, s.tab_width + self.tool.diameter)
+        width = span - self.tool.diameter
+        if count and width <= 0.0:
+            self.warnings.append(f"{self.who} is too small to hold with tabs: it comes loose on the last pass")
+            return ()
+        if count and width < s.tab_width - 1e-9:
+            self.warnings.append(
+                f"{self.who} is small: its {count} tabs are {width:.1f} mm wide instead of {s.tab_width:g} mm"
+            )
+        return place_tabs(path, count, span)
+
+    def hole(self, ring: LinearRing) -> list[Job]:
+        contours = hole_contours(ring, self.tool.radius)
+        where = _at(Polygon(ring))
+        if not contours:
+            raise InputError(f"{self.who}: hole at {where} is smaller than the {self.tool.diameter:g} mm tool")
+        if len(contours) > 1:
+            self.warnings.append(
+                f"{self.who}: hole at {where} narrows below the {self.tool.diameter:g} mm tool; "
+                f"it is cut as {len(contours)} separate loops"
+            )
+        depths = self.depths(self.through)
+        return [self.loop_job(JobKind.INSIDE, "hole", _contour_path(c, clockwise=not self.settings.climb), depths)
+                for c in contours]
+
+    def loop_job(self, kind: JobKind, what: str, path: Path2D, depths: list[float]) -> Job:
+        return Job(kind, what, tuple(Pass(path, z) for z in depths))
+
+    # -- features ---------------------------------------------------------
+
+    def feature(self, feature: Feature) -> list[Job]:
+        op = feature.operation
+        if op is Operation.IGNORE:
+            return []
+        if op is Operation.POCKET:
+            return self.pocket(feature)
+        if op is Operation.DRILL:
+            return [self.drill(feature)]
+        if op in (Operation.ENGRAVE, Operation.CUT_ON_LINE):
+            return [self.line(feature)]
+        raise InputError(
+            f"{self.who}: feature on layer '{feature.layer}' asks for {op.value}, which is not a feature "
+            "operation (outlines and holes come from the part outline)"
+        )
+
+    def depth(self, feature: Feature, what: str, through_allowed: bool) -> float:
+        where = _at(feature.geometry)
+        if feature.depth is None:
+            if through_allowed:
+                return self.through
+            raise InputError(f"{self.who}: {what} at {where} on layer '{feature.layer}' has no depth")
+        if not 0.0 < feature.depth <= self.through:
+            raise InputError(
+                f"{self.who}: {what} at {where} on layer '{feature.layer}' is {feature.depth:g} mm deep; "
+                f"depths go from 0 to the {self.thickness:g} mm sheet plus {self.settings.overcut:g} mm overcut"
+            )
+        return feature.depth
+
+    def depths(self, depth: float) -> list[float]:
+        return pass_depths(depth, self.settings.cutting.step_down)
+
+    def pocket(self, feature: Feature) -> list[Job]:
+        geometry = feature.geometry
+        if not isinstance(geometry, Polygon) or geometry.is_empty:
+            raise InputError(
+                f"{self.who}: pocket on layer '{feature.layer}' is a {geometry.geom_type}, not a closed area"
+            )
+        depths = self.depths(self.depth(feature, "pocket", through_allowed=False))
+        pieces = polygons_of(pocket_region(geometry, self.tool.radius))
+        if not pieces:
+            raise InputError(
+                f"{self.who}: pocket at {_at(geometry)} is narrower than the {self.tool.diameter:g} mm tool"
+            )
+        step = min(self.settings.cutting.step_over, self.tool.radius)
+        if step < self.settings.cutting.step_over:
+            self.warnings.append(
+                f"pockets use a {step:g} mm step-over, not {self.settings.cutting.step_over:g} mm: "
+                f"more than the tool radius would leave material standing"
+            )
+        return [self.pocket_piece(piece, step, depths) for piece in pieces]
+
+    def pocket_piece(self, region: Polygon, step: float, depths: list[float]) -> Job:
+        """Offset rings from the middle out: the plunge lands in the middle, away from the
+        wall, and the wall ring comes last with light engagement, which leaves it clean."""
+        climb = self.settings.climb
+        rings: list[Path2D] = []
+        position: Point | None = None
+        for level in reversed(pocket_levels(region, step)):
+            paths = [_contour_path(r.contour, clockwise=climb if r.island else not climb) for r in level]
+            while paths:
+                nearest = 0 if position is None else min(
+                    range(len(paths)), key=lambda i: math.dist(position, paths[i].start))
+                rings.append(paths.pop(nearest))
+                position = rings[-1].end
+        passes = tuple(Pass(path, z) for z in depths for path in rings)
+        return Job(JobKind.POCKET, "pocket", passes, link_region=region.buffer(LINK_TOLERANCE))
+
+    def drill(self, feature: Feature) -> Job:
+        point = feature.geometry
+        if not isinstance(point, ShapelyPoint) or point.is_empty:
+            raise InputError(f"{self.who}: drill on layer '{feature.layer}' is a {point.geom_type}, not a point")
+        centre = (point.x, point.y)
+        depths = self.depths(self.depth(feature, "drill", through_allowed=True))
+        diameter, tool = feature.diameter, self.tool.diameter
+        if diameter is None or abs(diameter - tool) <= DRILL_DIAMETER_TOLERANCE:
+            return Job(JobKind.DRILL, "drill", tuple(Pass(Path2D(centre), z) for z in depths), peck=True)
+        if diameter < tool:
+            raise InputError(f"{self.who}: {diameter:g} mm hole at {_at(point)} is smaller than the {tool:g} mm tool")
+        path = circle_path(Circle(centre, (diameter - tool) / 2.0), clockwise=not self.settings.climb)
+        return self.loop_job(JobKind.DRILL, f"{diameter:g} mm hole", path, depths)
+
+    def line(self, feature: Feature) -> Job:
+        engrave = feature.operation is Operation.ENGRAVE
+        what = "engraving" if engrave else "cut on line"
+        geometry = feature.geometry
+        if not isinstance(geometry, LineString):
+            raise InputError(f"{self.who}: {what} on layer '{feature.layer}' is a {geometry.geom_type}, not a line")
+        if geometry.is_empty or geometry.length <= 0.0:
+            raise InputError(f"{self.who}: {what} on layer '{feature.layer}' has no length")
+        depths = self.depths(self.depth(feature, what, through_allowed=not engrave))
+        kind = JobKind.ENGRAVE if engrave else JobKind.INSIDE
+        if geometry.is_closed and len(set(geometry.coords)) >= 3:
+            return self.loop_job(kind, what, loop_path(geometry.coords, clockwise=not self.settings.climb), depths)
+        forth = open_path(geometry.coords)
+        back = forth.reversed()
+        # An open line is cut back and forth: each pass starts where the last one ended.
+        passes = tuple(Pass(forth if i % 2 == 0 else back, z) for i, z in enumerate(depths))
+        return Job(kind, what, passes, reversible=True)
+
+
+def _contour_path(contour: Contour, *, clockwise: bool) -> Path2D:
+    if isinstance(contour, Circle):
+        return circle_path(contour, clockwise=clockwise)
+    return loop_path(contour, clockwise=clockwise)
+
+
+def _at(geometry: BaseGeometry) -> str:
+    """Where a piece of geometry is, for messages: a point's position, a line's start, an area's centroid."""
+    if isinstance(geometry, LineString):
+        x, y = geometry.coords[0]
+    else:
+        centre = geometry.centroid
+        x, y = centre.x, centre.y
+    return f"({x:.3f}, {y:.3f})"

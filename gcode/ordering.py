@@ -1,0 +1,61 @@
+"""The order jobs are cut in on a sheet.
+
+By class first (engrave, drill, pocket, inside, outside: nothing is cut after
+the part it belongs to is free), then nearest neighbour from where the tool is.
+Outside profiles go from the smallest part to the biggest: a small part cut
+free early still has the sheet around it, a big one cut first would leave the
+small ones on a weakened sheet.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+from gcode.arcs import Point
+from gcode.jobs import Job, JobKind
+
+SAME_AREA = 1e-6  # relative: copies and rotations of one part have the same area
+
+
+def order_jobs(jobs: Sequence[Job], origin: Point) -> list[Job]:
+    """The jobs in cutting order, starting from the tool at origin."""
+    ordered: list[Job] = []
+    position = origin
+    for kind in JobKind:
+        of_kind = [job for job in jobs if job.kind is kind]
+        groups = _by_area(of_kind) if kind is JobKind.OUTSIDE else [of_kind]
+        for group in groups:
+            chain = _nearest_neighbour(group, position)
+            ordered.extend(chain)
+            if chain:
+                position = chain[-1].end
+    return ordered
+
+
+def _by_area(jobs: list[Job]) -> list[list[Job]]:
+    groups: list[list[Job]] = []
+    for job in sorted(jobs, key=lambda j: j.area):
+        if groups and job.area <= groups[-1][0].area * (1.0 + SAME_AREA) + SAME_AREA:
+            groups[-1].append(job)
+        else:
+            groups.append([job])
+    return groups
+
+
+def _nearest_neighbour(jobs: list[Job], position: Point) -> list[Job]:
+    """Greedy chain: always the job whose entry is closest; a reversible job may enter at its far end."""
+    left = list(jobs)
+    chain: list[Job] = []
+    while left:
+        best_index, best_reversed, best_distance = 0, False, math.inf
+        for index, job in enumerate(left):
+            entries = ((job.start, False), (job.passes[0].path.end, True)) if job.reversible else ((job.start, False),)
+            for entry, backwards in entries:
+                distance = math.dist(position, entry)
+                if distance < best_distance:
+                    best_index, best_reversed, best_distance = index, backwards, distance
+        job = left.pop(best_index)
+        chain.append(job.reversed() if best_reversed else job)
+        position = chain[-1].end
+    return chain

@@ -1,0 +1,305 @@
+"""What every post-processor shares: a dialect is settings plus a few hooks.
+
+A dialect module subclasses :class:`Post`, sets its class attributes (file
+extension, preamble, precision, the rules the program checker applies) and
+overrides only the hooks where its syntax differs from the RS274 common ground
+written here -- the shape of FreeCAD's class-based posts. The base class keeps
+the state that makes output correct whatever the dialect: the position as
+written (rounded), modal feed, arc centres recomputed from the written ends.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from gcode.numbers import format_number, round_to
+from gcode.tooling import Machine
+from gcode.toolpath import (
+    ArcCut,
+    Comment,
+    Cut,
+    Dwell,
+    Rapid,
+    SpindleOff,
+    SpindleOn,
+    Step,
+    ToolpathProgram,
+)
+
+AXES = "XYZ"
+# An IR arc whose two radii differ by more than this is not an arc: a bug upstream.
+ARC_RADIUS_TOLERANCE = 1e-3
+
+
+@dataclass(frozen=True)
+class DialectRules:
+    """What a controller accepts, in the terms the program checker needs.
+
+    allowed_codes: G and M codes as the reader names them ("G1", "G38.2");
+    None accepts every code the reader understands. max_line_length counts the
+    characters the controller keeps after dropping spaces and comments.
+    arc_rule: "grbl" applies GRBL's error:33 radius tolerance; None none.
+    """
+
+    allowed_codes: frozenset[str] | None
+    allowed_letters: frozenset[str] | None
+    max_line_length: int | None
+    arc_rule: str | None
+    must_end: bool = True
+
+
+@dataclass(frozen=True)
+class MotionBlock:
+    """One move reduced to the words a dialect must write: only what changes."""
+
+    kind: str  # "rapid" | "feed" | "arc"
+    axes: tuple[tuple[str, str], ...]  # (letter, number) of the axes that move
+    centre: tuple[tuple[str, str], ...] = ()  # (letter, number) of an arc's centre offset
+    clockwise: bool = False
+    feed: str | None = None  # the feed number when it changes, else None
+
+
+@dataclass
+class ToolPosition:
+    """Where the tool is: as the toolpath says (exact) and as the program says (written)."""
+
+    exact: list[float | None] = field(default_factory=lambda: [None, None, None])
+    written: list[float | None] = field(default_factory=lambda: [None, None, None])
+    feed: str | None = None
+
+
+def plain_ascii(text: str) -> str:
+    """``text`` made safe inside any dialect's comment: ASCII, one line, no parentheses.
+
+    Accents are transliterated ("é" -> "e"), other non-ASCII characters dropped,
+    parentheses become brackets (a ")" would end a comment early) and control
+    characters, newlines included, become single spaces.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_text = decomposed.encode("ascii", "ignore").decode("ascii")
+    bracketed = ascii_text.replace("(", "[").replace(")", "]")
+    printable = "".join(ch if ch.isprintable() else " " for ch in bracketed)
+    return " ".join(printable.split())
+
+
+def recentre_arc(
+    start: tuple[float, float], end: tuple[float, float], centre: tuple[float, float]
+) -> tuple[float, float]:
+    """The point nearest ``centre`` that is equally far from the written ``start`` and ``end``.
+
+    Rounding the endpoints moves them off the original circle; a centre on the
+    perpendicular bisector of the rounded chord makes both radii equal again, so
+    a controller's radius check (GRBL error:33) passes whatever the rounding did.
+    Taking the bisector point nearest the original centre, rather than the one
+    at the original radius, matters near 180 degrees: there, keeping the radius
+    would push the centre off the chord by sqrt(2 * r * rounding) -- 0.3 mm for
+    r = 100 -- while this moves it by no more than the rounding itself.
+    """
+    mid_x, mid_y = (start[0] + end[0]) / 2.0, (start[1] + end[1]) / 2.0
+    chord_x, chord_y = end[0] - start[0], end[1] - start[1]
+    chord = math.hypot(chord_x, chord_y)
+    normal_x, normal_y = -chord_y / chord, chord_x / chord
+    along_normal = (centre[0] - mid_x) * normal_x + (centre[1] - mid_y) * normal_y
+    return mid_x + along_normal * normal_x, mid_y + along_normal * normal_y
+
+
+class Post:
+    """A post-processor: toolpath program in, program text out.
+
+    Class attributes are the dialect's settings. The hooks a dialect may
+    override: comment, header_lines, format_motion, spindle_on_lines,
+    spindle_off_lines, dwell_line, postamble_lines. Instances hold no state, so
+    one instance serves every render.
+    """
+
+    dialect: ClassVar[str] = ""
+    file_extension: ClassVar[str] = ".nc"
+    rules: ClassVar[DialectRules]
+    preamble: ClassVar[tuple[str, ...]] = ("G21 G90 G17 G94",)  # mm, absolute, XY plane, mm/min
+    program_end: ClassVar[str] = "M2"
+    coordinate_decimals: ClassVar[int] = 3
+    centre_decimals: ClassVar[int] = 4  # 3 would break GRBL's radius check on small arcs
+    feed_decimals: ClassVar[int] = 1
+    dwell_decimals: ClassVar[int] = 3
+    max_line_length: ClassVar[int] = 80
+    comment_open: ClassVar[str] = "("
+    comment_close: ClassVar[str] = ")"
+    motion_words: ClassVar[dict[str, str]] = {"rapid": "G0", "feed": "G1", "cw": "G2", "ccw": "G3"}
+
+    def render(self, program: ToolpathProgram, machine: Machine) -> str:
+        """The program text for ``machine``, each line ending with a newline.
+
+        Raises ValueError for a toolpath no controller should receive (an XY move
+        before Z is known, a full circle, a spindle speed the machine cannot
+        run): those are bugs upstream, never something to write anyway.
+        """
+        width = min(self.max_line_length, machine.line_limit)
+        position = ToolPosition()
+        lines = [*self.header_lines(program, machine, width), *self.preamble]
+        for step in program.steps:
+            lines.extend(self.step_lines(step, position, machine, width))
+        lines.extend(self.postamble_lines(program, machine, position))
+        for line in lines:
+            if len(line) > width:
+                raise ValueError(f"{program.name}: line {line!r} is longer than {width} characters")
+        return "".join(line + "\n" for line in lines)
+
+    # -- hooks -----------------------------------------------------------------
+
+    def comment(self, text: str, width: int) -> str | None:
+        """A comment line holding ``text`` cut to ``width`` characters; None if nothing is left."""
+        clean = plain_ascii(text)
+        if not clean:
+            return None
+        room = width - len(self.comment_open) - len(self.comment_close)
+        return f"{self.comment_open}{clean[:room].rstrip()}{self.comment_close}"
+
+    def header_lines(self, program: ToolpathProgram, machine: Machine, width: int) -> list[str]:
+        """Comments naming the program, its header pairs, the tool and the origin."""
+        texts = [
+            f"program: {program.name}",
+            *(f"{key}: {value}" for key, value in program.header),
+            f"tool: {program.tool.name}, D{format_number(program.tool.diameter, self.coordinate_decimals)}",
+            "origin: X0 Y0 sheet lower-left corner, Z0 top of sheet",
+        ]
+        return [line for line in (self.comment(text, width) for text in texts) if line]
+
+    def format_motion(self, block: MotionBlock) -> str:
+        """One motion line; the motion word is repeated on every line on purpose."""
+        if block.kind == "arc":
+            word = self.motion_words["cw" if block.clockwise else "ccw"]
+        else:
+            word = self.motion_words[block.kind]
+        words = [word, *(letter + number for letter, number in (*block.axes, *block.centre))]
+        if block.feed is not None:
+            words.append("F" + block.feed)
+        return " ".join(words)
+
+    def spindle_on_lines(self, step: SpindleOn, machine: Machine, width: int) -> list[str]:
+        """Start the spindle; a router with a manual speed dial gets the speed as a comment."""
+        word = "M3" if step.clockwise else "M4"
+        low, high = machine.spindle_rpm
+        if (low, high) == (0.0, 0.0):
+            note = self.comment(f"set the spindle speed to {format_number(step.rpm, 0)} rpm by hand", width)
+            return [note, word] if note else [word]
+        if not (low <= step.rpm <= high) or step.rpm <= 0.0:
+            raise ValueError(
+                f"spindle speed {step.rpm:g} rpm is outside {machine.name}'s range {low:g}..{high:g} rpm"
+            )
+        return [f"{word} S{format_number(step.rpm, 0)}"]
+
+    def spindle_off_lines(self) -> list[str]:
+        """Stop the spindle."""
+        return ["M5"]
+
+    def dwell_line(self, seconds: float) -> str:
+        """Wait ``seconds`` (G4's P is seconds in GRBL and LinuxCNC)."""
+        if seconds < 0.0:
+            raise ValueError(f"dwell of {seconds:g} s: a dwell cannot be negative")
+        return f"G4 P{format_number(seconds, self.dwell_decimals)}"
+
+    def postamble_lines(self, program: ToolpathProgram, machine: Machine, position: ToolPosition) -> list[str]:
+        """Retract to safe Z, stop the spindle, park, end the program."""
+        lines: list[str] = []
+        safe_z = round_to(program.safe_z, self.coordinate_decimals)
+        current_z = position.written[2]
+        if current_z is None or current_z < safe_z:
+            lines.extend(self._motion_lines("rapid", {"Z": program.safe_z}, position))
+        lines.extend(self.spindle_off_lines())
+        park_x, park_y = machine.park
+        lines.extend(self._motion_lines("rapid", {"X": park_x, "Y": park_y}, position))
+        lines.append(self.program_end)
+        return lines
+
+    # -- the shared machinery ------------------------------------------------------
+
+    def step_lines(self, step: Step, position: ToolPosition, machine: Machine, width: int) -> list[str]:
+        """The lines of one toolpath step (none for a move that rounds to nothing)."""
+        if isinstance(step, Rapid):
+            targets = {axis: value for axis, value in zip(AXES, (step.x, step.y, step.z)) if value is not None}
+            if position.written[2] is None and ("X" in targets or "Y" in targets):
+                raise ValueError(
+                    f"XY rapid {step} before Z is known: the first motion must be a Z-only rapid"
+                )
+            return self._motion_lines("rapid", targets, position)
+        if isinstance(step, Cut):
+            self._require_known_position(step, position)
+            return self._motion_lines("feed", {"X": step.x, "Y": step.y, "Z": step.z}, position, feed=step.feed)
+        if isinstance(step, ArcCut):
+            self._require_known_position(step, position)
+            return self._arc_lines(step, position)
+        if isinstance(step, SpindleOn):
+            return self.spindle_on_lines(step, machine, width)
+        if isinstance(step, SpindleOff):
+            return self.spindle_off_lines()
+        if isinstance(step, Dwell):
+            return [self.dwell_line(step.seconds)]
+        if isinstance(step, Comment):
+            line = self.comment(step.text, width)
+            return [line] if line else []
+        raise TypeError(f"unknown toolpath step {step!r}")
+
+    @staticmethod
+    def _require_known_position(step: Step, position: ToolPosition) -> None:
+        if None in position.written:
+            raise ValueError(f"{step} starts from an unknown position: rapid to X, Y and Z first")
+
+    def _feed_word(self, feed: float, position: ToolPosition) -> str | None:
+        text = format_number(feed, self.feed_decimals)
+        if float(text) <= 0.0:
+            raise ValueError(f"feed {feed:g} mm/min: a feed move needs a positive feed")
+        if text == position.feed:
+            return None
+        position.feed = text
+        return text
+
+    def _advance(self, targets: dict[str, float], position: ToolPosition) -> tuple[tuple[str, str], ...]:
+        """Move ``position`` to ``targets``; return the axis words that change as written."""
+        changed = []
+        for index, axis in enumerate(AXES):
+            if axis not in targets:
+                continue
+            rounded = round_to(targets[axis], self.coordinate_decimals)
+            if rounded != position.written[index]:
+                changed.append((axis, format_number(rounded, self.coordinate_decimals)))
+            position.exact[index] = targets[axis]
+            position.written[index] = rounded
+        return tuple(changed)
+
+    def _motion_lines(
+        self, kind: str, targets: dict[str, float], position: ToolPosition, feed: float | None = None
+    ) -> list[str]:
+        axes = self._advance(targets, position)
+        if not axes:
+            return []  # zero length once rounded: nothing the controller could do
+        feed_text = self._feed_word(feed, position) if feed is not None else None
+        return [self.format_motion(MotionBlock(kind, axes, feed=feed_text))]
+
+    def _arc_lines(self, step: ArcCut, position: ToolPosition) -> list[str]:
+        exact_start = (position.exact[0], position.exact[1])
+        written_start = (position.written[0], position.written[1])
+        radius_start = math.hypot(exact_start[0] - step.cx, exact_start[1] - step.cy)
+        radius_end = math.hypot(step.x - step.cx, step.y - step.cy)
+        if abs(radius_start - radius_end) > ARC_RADIUS_TOLERANCE:
+            raise ValueError(
+                f"{step}: radius {radius_start:.4f} at the start but {radius_end:.4f} at the end"
+            )
+        written_end = (
+            round_to(step.x, self.coordinate_decimals),
+            round_to(step.y, self.coordinate_decimals),
+        )
+        if written_end == written_start:
+            raise ValueError(
+                f"{step}: start and end coincide once rounded; full circles must be split upstream"
+            )
+        centre_x, centre_y = recentre_arc(written_start, written_end, (step.cx, step.cy))
+        centre = (
+            ("I", format_number(centre_x - written_start[0], self.centre_decimals)),
+            ("J", format_number(centre_y - written_start[1], self.centre_decimals)),
+        )
+        axes = self._advance({"X": step.x, "Y": step.y, "Z": step.z}, position)
+        feed_text = self._feed_word(step.feed, position)
+        return [self.format_motion(MotionBlock("arc", axes, centre, step.clockwise, feed_text))]

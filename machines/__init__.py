@@ -1,0 +1,1 @@
+"""Built-in machine definitions: one TOML file per machine (package data of plycut)."""

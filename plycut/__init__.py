@@ -1,0 +1,2 @@
+"""plycut: the application."""
+__version__ = "0.1.0"

@@ -1,0 +1,222 @@
+"""The plycut command line. Thin: it parses options, calls the pipeline, reports."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Iterator, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from nester.catalog.stool import SHIPPED_PLAN
+from nester.errors import InputError
+from plycut import __version__
+from plycut.config import builtin_machines, builtin_profiles, load_machine, load_profile
+from plycut.job import (
+    DEFAULT_MACHINE,
+    DEFAULT_PROFILE,
+    UNITS,
+    JobSpec,
+    PlanSpec,
+    SheetSpec,
+    build_job,
+    read_job_file,
+)
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="plycut: flat-pack furniture from open plans (DXF/SVG) to checked CNC router programs.",
+)
+console = Console()
+EXIT_BAD_INPUT = 2
+
+
+@contextlib.contextmanager
+def _reported_errors() -> Iterator[None]:
+    """Bad input ends with one line and exit code 2, never a traceback."""
+    try:
+        yield
+    except InputError as exc:
+        typer.echo(f"plycut: error: {exc}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"plycut {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    pass
+
+
+def parse_sheet(text: str) -> SheetSpec:
+    """'2500x1250x18' (width x height x thickness, mm) or '2500x1250' (thickness from the profile)."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*[xX]\s*(\d+(?:\.\d+)?)\s*(?:[xX]\s*(\d+(?:\.\d+)?))?\s*", text)
+    if not match or float(match[1]) <= 0 or float(match[2]) <= 0 or (match[3] and float(match[3]) <= 0):
+        raise InputError(f"--sheet '{text}': expected WIDTHxHEIGHTxTHICKNESS in mm, e.g. 2500x1250x18")
+    return SheetSpec(width=float(match[1]), height=float(match[2]),
+                     thickness=float(match[3]) if match[3] else None)
+
+
+def _report(result, out: Path) -> None:
+    summary = result.summary
+    for warning in summary["warnings"]:
+        console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+    table = Table(title=f"{summary['job']} -> {out}")
+    for column in ("sheet", "program", "parts", "yield", "cut m", "tabs"):
+        table.add_column(column, justify="right" if column not in ("program",) else "left")
+    for sheet in summary["sheets"]:
+        table.add_row(str(sheet["index"]), sheet["program"], str(len(sheet["parts"])),
+                      f"{sheet['yield']:.1%}", f"{sheet['cut_length_mm'] / 1000:.1f}", str(sheet["tabs"]))
+    console.print(table)
+    totals = summary["totals"]
+    console.print(f"{totals['sheets']} sheet(s), {totals['parts_placed']} parts, yield {totals['yield']:.1%}, "
+                  f"cut {totals['cut_length_m']:.1f} m, every program read back and checked "
+                  f"({summary['machine']['dialect']}).", highlight=False)
+    for item in summary["unplaced"]:
+        console.print(f"[red]not placed:[/red] {item['copies']} x {item['part']} (not enough sheets)",
+                      highlight=False)
+
+
+def _run_spec(spec: JobSpec, out: Path) -> None:
+    from plycut.pipeline import run_job, write_run  # keeps --help and `machines` quick
+
+    job = build_job(spec)
+    result = run_job(job)
+    write_run(result, out)
+    _report(result, out)
+
+
+@app.command()
+def run(
+    inputs: list[Path] = typer.Argument(..., help="A job file (.toml), or plan files (.dxf, .svg)."),
+    out: Path = typer.Option(..., "-o", "--out", help="Output folder."),
+    quantity: int = typer.Option(1, min=1, help="Copies of every part (plan files only)."),
+    sheet: Optional[str] = typer.Option(None, help="Sheet WIDTHxHEIGHTxTHICKNESS in mm (default: the profile's)."),
+    machine: Optional[str] = typer.Option(None, help=f"Machine name or .toml path [default: {DEFAULT_MACHINE}]."),
+    profile: Optional[str] = typer.Option(None, help=f"Material profile name or .toml path [default: {DEFAULT_PROFILE}]."),
+    tool: Optional[str] = typer.Option(None, help="Tool id within the profile (default: its first tool)."),
+    units: Optional[str] = typer.Option(None, help=f"Drawing units when the file does not say: {', '.join(UNITS)}."),
+    production: Optional[Path] = typer.Option(None, help="Production list CSV (Label,Quantity) for per-part files."),
+) -> None:
+    """Nest plans onto sheets and write one checked program and preview per sheet."""
+    with _reported_errors():
+        if len(inputs) == 1 and inputs[0].suffix.lower() == ".toml":
+            spec = read_job_file(inputs[0])
+            overrides = {"machine": machine, "profile": profile, "tool": tool}
+            spec = replace(spec, **{key: value for key, value in overrides.items() if value})
+            if sheet:
+                spec = replace(spec, sheets=(parse_sheet(sheet),))
+        else:
+            if any(p.suffix.lower() == ".toml" for p in inputs):
+                raise InputError("a job file (.toml) is given alone, not with plan files")
+            if units is not None and units not in UNITS:
+                raise InputError(f"--units '{units}': expected one of {', '.join(UNITS)}")
+            spec = JobSpec(
+                name=inputs[0].stem if len(inputs) == 1 else "plans",
+                plans=tuple(PlanSpec(file=p, quantity=quantity, units=units, production=production)
+                            for p in inputs),
+                sheets=(parse_sheet(sheet),) if sheet else (SheetSpec(),),
+                machine=machine or DEFAULT_MACHINE,
+                profile=profile or DEFAULT_PROFILE,
+                tool=tool,
+            )
+        _run_spec(spec, out)
+
+
+@app.command()
+def demo(
+    out: Path = typer.Option(Path("out"), "-o", "--out", help="Output folder."),
+    machine: str = typer.Option(DEFAULT_MACHINE, help="Machine name or .toml path."),
+    copies: int = typer.Option(6, min=1, help="How many stools."),
+) -> None:
+    """Cut the bundled slot-together stool on 2500x1250x18 birch plywood."""
+    with _reported_errors():
+        spec = JobSpec(
+            name="demo-stool",
+            plans=(PlanSpec(file=SHIPPED_PLAN, quantity=1),),
+            sheets=(SheetSpec(width=2500.0, height=1250.0, thickness=18.0),),
+            machine=machine,
+            profile=DEFAULT_PROFILE,
+            copies=copies,
+        )
+        _run_spec(spec, out)
+
+
+@app.command()
+def machines() -> None:
+    """List the built-in machines."""
+    table = Table(title="Built-in machines")
+    for column in ("name", "description", "dialect", "envelope mm", "safe Z"):
+        table.add_column(column, no_wrap=column == "name")
+    with _reported_errors():
+        for name in sorted(builtin_machines()):
+            m = load_machine(name)
+            table.add_row(name, m.name, m.dialect, " x ".join(f"{v:g}" for v in m.envelope), f"{m.safe_z:g}")
+    console.print(table)
+
+
+@app.command()
+def profiles() -> None:
+    """List the built-in material profiles and their tools."""
+    table = Table(title="Built-in material profiles")
+    for column in ("name", "material", "thickness", "tools"):
+        table.add_column(column, no_wrap=column == "name")
+    with _reported_errors():
+        for name in sorted(builtin_profiles()):
+            p = load_profile(name)
+            tools = ", ".join(f"{r.tool.id} ({r.rpm:g} rpm, {r.chip_load:g} mm/tooth)" for r in p.tools)
+            table.add_row(name, p.name, f"{p.thickness:g} mm", tools)
+    console.print(table)
+
+
+@app.command()
+def check(
+    file: Path = typer.Argument(..., help="A G-code program."),
+    machine: str = typer.Option(DEFAULT_MACHINE, help="Machine name or .toml path."),
+    sheet: Optional[str] = typer.Option(None, help="Sheet WIDTHxHEIGHTxTHICKNESS: also check every cut stays on it."),
+) -> None:
+    """Read a program back and check it against the machine's dialect and safety rules."""
+    from gcode.check import check_program, rules_for
+    from gcode.reader import read_gcode
+
+    with _reported_errors():
+        target = load_machine(machine)
+        bounds = None
+        if sheet:
+            spec = parse_sheet(sheet)
+            if spec.thickness is None:
+                raise InputError(f"--sheet '{sheet}': give the thickness too, e.g. 2500x1250x18")
+            bounds = (spec.width, spec.height, spec.thickness)
+        try:
+            text = file.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            raise InputError(f"{file}: cannot read ({exc.strerror or exc})") from None
+        program = read_gcode(text, source=str(file))
+        problems = [(line, message) for line, message in program.errors]
+        problems += [(v.line, v.message) for v in check_program(program, rules=rules_for(target.dialect, target, bounds))]
+        for line, message in sorted(problems):
+            typer.echo(f"{file}:{line}: {message}")
+        if problems:
+            typer.echo(f"{file}: {len(problems)} problem(s) for {target.name}", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"{file}: OK for {target.name} ({len(program.motions)} moves)")
+
+
+def main() -> None:
+    app(prog_name="plycut")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

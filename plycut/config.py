@@ -1,0 +1,146 @@
+"""Machines and material profiles: built-in TOML files (package data) or the user's own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from gcode.feeds import ToolRecipe
+from gcode.tooling import Machine, Tool
+from nester.errors import InputError
+from plycut.toml_reader import TableReader, load_toml
+
+DIALECTS = ("grbl",)
+
+
+@dataclass(frozen=True)
+class MaterialProfile:
+    """A material and the tools known to cut it (first tool = default)."""
+
+    id: str
+    name: str
+    thickness: float
+    sheet: tuple[float, float]
+    sheet_cost: float
+    tools: tuple[ToolRecipe, ...]
+
+    def recipe(self, tool_id: str | None) -> ToolRecipe:
+        if tool_id is None:
+            return self.tools[0]
+        for recipe in self.tools:
+            if recipe.tool.id == tool_id:
+                return recipe
+        known = ", ".join(r.tool.id for r in self.tools)
+        raise InputError(f"profile '{self.id}' has no tool '{tool_id}' (tools: {known})")
+
+
+def _builtin_files(package: str) -> dict[str, Path]:
+    folder = resources.files(package)
+    return {
+        Path(entry.name).stem: Path(str(entry))
+        for entry in folder.iterdir()
+        if entry.name.endswith(".toml")
+    }
+
+
+def builtin_machines() -> dict[str, Path]:
+    return _builtin_files("plycut.machines")
+
+
+def builtin_profiles() -> dict[str, Path]:
+    return _builtin_files("plycut.profiles")
+
+
+def _resolve(name: str, builtins: dict[str, Path], what: str) -> Path:
+    """A built-in name, or a path to a TOML file of the user's."""
+    if name in builtins:
+        return builtins[name]
+    candidate = Path(name)
+    if candidate.suffix.lower() == ".toml" or candidate.exists():
+        if not candidate.is_file():
+            raise InputError(f"{candidate}: no such {what} file")
+        return candidate
+    known = ", ".join(sorted(builtins)) or "none"
+    raise InputError(f"unknown {what} '{name}' (built-in: {known}; or give a path to a .toml file)")
+
+
+def load_machine(name: str) -> Machine:
+    path = _resolve(name, builtin_machines(), "machine")
+    top = TableReader(load_toml(path), path)
+    envelope = top.table("envelope", required=True)
+    limits = top.table("limits", required=True)
+    motion = top.table("motion")
+    spindle = top.table("spindle")
+    controller = top.table("controller")
+    machine = Machine(
+        id=path.stem,
+        name=top.string("name"),
+        dialect=top.string("dialect", choices=DIALECTS),
+        envelope=(envelope.number("x", positive=True), envelope.number("y", positive=True),
+                  envelope.number("z", positive=True)),
+        max_feed_xy=limits.number("max_feed_xy", positive=True),
+        max_feed_z=limits.number("max_feed_z", positive=True),
+        safe_z=motion.number("safe_z", 5.0, positive=True),
+        park=motion.numbers("park", (0.0, 0.0), length=2),
+        spindle_rpm=(spindle.number("rpm_min", 0.0, minimum=0.0), spindle.number("rpm_max", 24000.0, minimum=0.0)),
+        spindle_spinup_s=spindle.number("spinup_s", 3.0, minimum=0.0),
+        line_limit=controller.integer("line_limit", 80, minimum=20),
+    )
+    for table in (envelope, limits, motion, spindle, controller, top):
+        table.done()
+    if machine.spindle_rpm[0] > machine.spindle_rpm[1]:
+        raise InputError(f"{path}: key 'spindle.rpm_min': greater than rpm_max")
+    x, y = machine.park
+    if not (0 <= x <= machine.envelope[0] and 0 <= y <= machine.envelope[1]):
+        raise InputError(f"{path}: key 'motion.park': ({x:g}, {y:g}) is outside the envelope")
+    return machine
+
+
+def _tool_recipe(table: TableReader) -> ToolRecipe:
+    diameter = table.number("diameter", positive=True)
+    tool = Tool(
+        id=table.string("id"),
+        name=table.string("name"),
+        diameter=diameter,
+        flutes=table.integer("flutes", minimum=1),
+        centre_cutting=table.boolean("centre_cutting", True),
+        kind=table.string("kind", "flat", choices=("flat", "vbit")),
+    )
+    recipe = ToolRecipe(
+        tool=tool,
+        rpm=table.number("rpm", positive=True),
+        chip_load=table.number("chip_load", positive=True),
+        plunge_feed=table.number("plunge_feed", positive=True),
+        step_down=table.number("step_down", positive=True),
+        step_over=table.number("step_over", positive=True),
+    )
+    if recipe.step_over > diameter:
+        raise table.error("step_over", f"{recipe.step_over:g} mm is wider than the {diameter:g} mm tool")
+    table.done()
+    return recipe
+
+
+def load_profile(name: str) -> MaterialProfile:
+    path = _resolve(name, builtin_profiles(), "profile")
+    top = TableReader(load_toml(path), path)
+    material = top.table("material", required=True)
+    tool_tables = top.tables("tools")
+    if not tool_tables:
+        raise InputError(f"{path}: no [[tools]] in the profile")
+    profile = MaterialProfile(
+        id=path.stem,
+        name=material.string("name"),
+        thickness=material.number("thickness", positive=True),
+        sheet=material.numbers("sheet", (2500.0, 1250.0), length=2),
+        sheet_cost=material.number("sheet_cost", 0.0, minimum=0.0),
+        tools=tuple(_tool_recipe(t) for t in tool_tables),
+    )
+    material.done()
+    top.done()
+    if min(profile.sheet) <= 0:
+        raise InputError(f"{path}: key 'material.sheet': sizes must be greater than 0")
+    ids = [r.tool.id for r in profile.tools]
+    if len(set(ids)) != len(ids):
+        raise InputError(f"{path}: two tools share an id")
+    return profile

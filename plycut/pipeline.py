@@ -1,0 +1,164 @@
+"""The job pipeline: nest, make toolpaths, post, read the programs back and check them.
+
+Everything is computed in memory first; files are written only once every program
+has passed its check, so bad input or a failed check leaves no partial output.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from gcode.backplot import program_polylines
+from gcode.cam import CamSettings, SheetToolpaths, sheet_toolpaths
+from gcode.check import check_program, rules_for
+from gcode.post import get_post
+from gcode.reader import read_gcode
+from nester.layout_json import layout_document
+from nester.model import Layout, NestResult
+from nester.preview import Overlay, sheet_svg
+from nester.simple_nest import nest_bottom_left
+from nester.validate import check_result
+from plycut import __version__
+from plycut.job import Job
+from plycut.outputs import write_outputs
+
+SUMMARY = "summary.json"
+LAYOUT = "layout.json"
+
+
+class ProgramCheckFailed(RuntimeError):
+    """A program plycut generated failed its own check: a bug, and nothing is written."""
+
+
+@dataclass(frozen=True)
+class SheetOutput:
+    index: int
+    layout: Layout
+    toolpaths: SheetToolpaths
+    program_name: str
+    preview_name: str
+    program_text: str
+
+
+@dataclass(frozen=True)
+class RunResult:
+    job: Job
+    nest: NestResult
+    sheets: tuple[SheetOutput, ...]
+    summary: dict
+    files: dict[str, str]
+
+
+def cam_settings(job: Job) -> CamSettings:
+    cam = job.cam
+    return CamSettings(
+        tool=job.tool, cutting=job.cutting, safe_z=job.safe_z, overcut=cam.overcut, climb=cam.climb,
+        tab_width=cam.tab_width, tab_height=cam.tab_height, tab_spacing=cam.tab_spacing,
+        min_tabs=cam.min_tabs, spindle_spinup_s=job.machine.spindle_spinup_s,
+    )
+
+
+def _header(job: Job, layout: Layout, index: int, count: int) -> tuple[tuple[str, str], ...]:
+    sheet = layout.sheet
+    return (
+        ("plycut", __version__),
+        ("job", job.name),
+        ("sheet", f"{index} of {count}, {sheet.width:g} x {sheet.height:g} mm, {sheet.thickness:g} mm thick"),
+        ("material", job.profile.name),
+        ("machine", job.machine.name),
+        ("parts", str(len(layout.placements))),
+    )
+
+
+def _sheet_output(job: Job, layout: Layout, index: int, count: int, settings: CamSettings) -> SheetOutput:
+    post = get_post(job.machine.dialect)
+    stem = f"sheet-{index:02d}"
+    toolpaths = sheet_toolpaths(layout, settings, name=stem, header=_header(job, layout, index, count))
+    text = post.render(toolpaths.program, job.machine)
+    program_name = stem + post.file_extension
+    readback = read_gcode(text, source=program_name)
+    sheet = layout.sheet
+    rules = replace(rules_for(job.machine.dialect, job.machine, (sheet.width, sheet.height, sheet.thickness)),
+                    safe_z=job.safe_z)
+    violations = [f"line {e[0]}: {e[1]}" for e in readback.errors]
+    violations += [f"line {v.line}: {v.message}" for v in check_program(readback, rules=rules)]
+    if violations:
+        raise ProgramCheckFailed(f"{program_name} failed its own check: " + "; ".join(violations[:5]))
+    return SheetOutput(index, layout, toolpaths, program_name, stem + ".svg", text)
+
+
+def _preview(output: SheetOutput, job: Job) -> str:
+    lines = program_polylines(output.toolpaths.program.steps)
+    overlays = [Overlay("rapid", lines["rapid"]), Overlay("cut", lines["cut"]),
+                Overlay("tab", [[tab] for tab in output.toolpaths.tabs])]
+    title = f"{job.name} - {output.program_name} - {len(output.layout.placements)} parts"
+    return sheet_svg(output.layout, overlays=overlays, title=title)
+
+
+def _summary(job: Job, nest: NestResult, sheets: list[SheetOutput]) -> dict:
+    placed = sum(len(s.layout.placements) for s in sheets)
+    cut = sum(s.toolpaths.cut_length for s in sheets)
+    rapid = sum(s.toolpaths.rapid_length for s in sheets)
+    return {
+        "plycut": __version__,
+        "job": job.name,
+        "machine": {"id": job.machine.id, "name": job.machine.name, "dialect": job.machine.dialect},
+        "material": {"profile": job.profile.id, "name": job.profile.name},
+        "tool": {"id": job.tool.id, "name": job.tool.name, "diameter_mm": job.tool.diameter},
+        "cutting": {"rpm": job.cutting.rpm, "feed_mm_min": job.cutting.feed,
+                    "plunge_mm_min": job.cutting.plunge_feed, "step_down_mm": job.cutting.step_down},
+        "spacing_mm": job.spacing,
+        "items": [{"id": i, "name": p.name, "source": p.source, "quantity": p.quantity,
+                   "area_mm2": round(p.area, 3)} for i, p in enumerate(job.parts)],
+        "sheets": [{
+            "index": s.index,
+            "program": s.program_name,
+            "preview": s.preview_name,
+            "stock": s.layout.sheet.label(),
+            "parts": [p.label() for p in s.layout.placements],
+            "yield": round(s.layout.density, 4),
+            "cut_length_mm": round(s.toolpaths.cut_length, 1),
+            "rapid_length_mm": round(s.toolpaths.rapid_length, 1),
+            "tabs": len(s.toolpaths.tabs),
+            "sheet_cost": s.layout.sheet.cost,
+        } for s in sheets],
+        "totals": {
+            "sheets": len(sheets),
+            "parts_placed": placed,
+            "yield": round(nest.density, 4),
+            "cut_length_m": round(cut / 1000.0, 2),
+            "rapid_length_m": round(rapid / 1000.0, 2),
+            "sheet_cost": round(sum(s.layout.sheet.cost for s in sheets), 2),
+        },
+        "unplaced": [{"part": part.name, "copies": count} for part, count in nest.unplaced],
+        "warnings": list(job.warnings) + [w for s in sheets for w in s.toolpaths.warnings],
+    }
+
+
+def run_job(job: Job) -> RunResult:
+    """Nest, make and check every sheet program; return the files to write."""
+    started = time.perf_counter()
+    nest = nest_bottom_left(job.parts, job.stock, job.spacing)
+    problems = check_result(nest, job.parts, job.spacing)
+    if problems:
+        raise AssertionError("the nester returned an invalid layout: " + "; ".join(problems[:5]))
+    settings = cam_settings(job)
+    count = len(nest.layouts)
+    sheets = [_sheet_output(job, layout, i, count, settings) for i, layout in enumerate(nest.layouts, start=1)]
+    files: dict[str, str] = {}
+    for output in sheets:
+        files[output.program_name] = output.program_text
+        files[output.preview_name] = _preview(output, job)
+    document = layout_document(nest, list(job.parts), name=job.name, stock=job.stock)
+    document["solution"]["run_time_sec"] = round(time.perf_counter() - started, 3)
+    files[LAYOUT] = json.dumps(document, indent=1)
+    summary = _summary(job, nest, sheets)
+    files[SUMMARY] = json.dumps(summary, indent=2, ensure_ascii=False)
+    return RunResult(job, nest, tuple(sheets), summary, files)
+
+
+def write_run(result: RunResult, folder: Path) -> list[Path]:
+    return write_outputs(folder, result.files, marker=SUMMARY, stale=("sheet-[0-9][0-9]*.*",))

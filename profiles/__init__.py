@@ -1,0 +1,1 @@
+"""Built-in material and tool profiles: one TOML file per material (package data of plycut)."""

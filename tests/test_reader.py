@@ -1,0 +1,226 @@
+"""The G-code reader: modal state, units, arcs, and what it refuses to guess."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from gcode.reader import arc_points, arc_sweep, motion_bounds, read_gcode
+
+
+def read(*lines: str):
+    return read_gcode("\n".join(lines) + "\n", source="test.nc")
+
+
+def ends(program):
+    return [motion.end for motion in program.motions]
+
+
+def test_absolute_moves_with_modal_motion_and_feed():
+    program = read("G21 G90", "G0 Z5", "X10 Y20", "M3 S12000", "G1 Z-2 F300", "X30", "Y25 F900", "G0 Z5")
+    assert program.errors == []
+    assert [(m.kind, m.start, m.end, m.feed) for m in program.motions] == [
+        ("feed", (10, 20, 5), (10, 20, -2), 300),
+        ("feed", (10, 20, -2), (30, 20, -2), 300),  # "X30": still G1, still F300
+        ("feed", (30, 20, -2), (30, 25, -2), 900),
+        ("rapid", (30, 25, -2), (30, 25, 5), 0),
+    ]
+    assert [m.line for m in program.motions] == [5, 6, 7, 8]
+    assert all(m.spindle_on and m.spindle_rpm == 12000 for m in program.motions)
+
+
+def test_first_moves_are_untracked_until_every_axis_is_known():
+    program = read("G0 Z5", "G0 X1", "G0 Y2", "G0 X3")
+    assert program.errors == []
+    assert [(u.line, u.moves_xy, u.start_z, u.end_z) for u in program.untracked_moves] == [
+        (1, False, None, 5),
+        (2, True, 5, 5),
+        (3, True, 5, 5),
+    ]
+    assert ends(program) == [(3, 2, 5)]
+
+
+def test_incremental_moves():
+    program = read("G90 G0 Z5", "X10 Y10", "G91", "G1 X5 Y-2.5 Z-8 F500", "X-1", "G90 G0 Z5")
+    assert program.errors == []
+    assert ends(program) == [(15, 7.5, -3), (14, 7.5, -3), (14, 7.5, 5)]
+
+
+def test_inches_are_converted_to_mm():
+    program = read("G20 G90", "G0 Z0.2", "X1 Y2", "G1 Z-0.125 F10", "G2 X1.5 Y2.5 I0.5 J0", "G21 G1 X10")
+    assert program.errors == []
+    plunge, arc, back_in_mm = program.motions
+    assert plunge.end == pytest.approx((25.4, 50.8, -3.175))
+    assert plunge.feed == pytest.approx(254.0)
+    assert arc.centre == pytest.approx((38.1, 50.8))
+    assert arc.end == pytest.approx((38.1, 63.5, -3.175))
+    assert arc.radius_start == pytest.approx(12.7) and arc.radius_end == pytest.approx(12.7)
+    assert back_in_mm.end == pytest.approx((10.0, 63.5, -3.175))
+    assert back_in_mm.feed == pytest.approx(254.0)  # F was set in inches/min, GRBL keeps it as mm/min
+
+
+@pytest.mark.parametrize(
+    "code, clockwise, centre_above",
+    [("G2", True, False), ("G3", False, True)],
+)
+def test_r_arcs_positive_take_the_short_way_negative_the_long_way(code, clockwise, centre_above):
+    start, end, radius = (0.0, 0.0), (10.0, 0.0), 10.0
+    height = math.sqrt(radius**2 - 5.0**2)
+    for r_word, above in ((f"R{radius:g}", centre_above), (f"R-{radius:g}", not centre_above)):
+        program = read("G0 Z1", "G0 X0 Y0", f"F100 {code} X10 Y0 {r_word}")
+        assert program.errors == []
+        (arc,) = program.motions
+        assert arc.clockwise is clockwise
+        assert arc.centre == pytest.approx((5.0, height if above else -height))
+        assert math.dist(arc.centre, start) == pytest.approx(radius)
+        assert math.dist(arc.centre, end) == pytest.approx(radius)
+        expected_sweep = math.radians(60.0) if r_word[1] != "-" else math.radians(300.0)
+        assert abs(arc_sweep(arc)) == pytest.approx(expected_sweep)
+
+
+def test_r_arc_too_small_for_its_chord_is_an_error():
+    program = read("G0 Z1", "G0 X0 Y0", "G2 X10 Y0 R4.9 F100")
+    assert program.errors == [(3, "R4.9 is too small for a chord of 10.0000 mm")]
+    assert program.motions == []
+
+
+def test_arc_centre_modes():
+    program = read("G0 Z1", "G0 X10 Y0", "G3 X0 Y10 I-10 J0 F100", "G90.1", "G2 X10 Y0 I0 J0")
+    assert program.errors == []
+    first, second = program.motions
+    assert first.centre == (0, 0) and second.centre == (0, 0)
+    assert arc_sweep(first) == pytest.approx(math.pi / 2)
+    assert arc_sweep(second) == pytest.approx(-math.pi / 2)
+
+
+def test_comments_percent_line_numbers_checksums_and_spaces_inside_words():
+    program = read(
+        "%",
+        "(header comment) ; more",
+        "N10 G0 (inline) Z5 ; trailing (with parens)",
+        "n20 g0 x 1 0 . 5 y-.5*57",
+        "N30 G1 Z-1 F 2 0 0 (plunge)",
+        "%",
+    )
+    assert program.errors == []
+    assert ends(program) == [(10.5, -0.5, -1)]
+    assert [w.code for w in program.words_used[4]] == ["N20", "G0", "X10.5", "Y-0.5"]
+    assert 2 not in program.words_used
+
+
+def test_unknown_code_is_reported_with_its_line_and_the_line_is_not_run():
+    program = read("G0 Z5", "G0 X0 Y0", "G5 X20 Y20", "G0 X3 Q2 E4", "G0 A90")
+    assert program.errors == [
+        (3, "unknown code G5"),
+        (4, "unknown word E4"),
+        (5, "axis A is not supported: plycut drives X, Y and Z only"),
+    ]
+    assert program.motions == []
+
+
+def test_unreadable_words_and_unclosed_comments():
+    program = read("G0 Z5", "G0 X1..5", "G0 X2 (oops", "G0 X3 X4", "G0 G1 X5")
+    assert program.errors == [
+        (2, "cannot read '.5'"),
+        (3, "comment opened with '(' is never closed"),
+        (4, "word X appears twice"),
+        (5, "G0 and G1 are in the same modal group (motion)"),
+    ]
+
+
+def test_moves_from_unknown_positions_are_errors():
+    program = read("G0 X10 Y10", "G1 Z-1 F100", "G0 Z5", "G1 X1 Y1 Z-1")
+    assert program.errors == [
+        (1, "XY move before Z is known"),
+        (2, "G1 from an unknown position: set X, Y and Z with G0 first"),
+    ]
+    # Both lines still set their axes, as the controller does: Z5 completes the position.
+    assert [(m.start, m.end) for m in program.motions] == [((10, 10, -1), (10, 10, 5)), ((10, 10, 5), (1, 1, -1))]
+
+
+def test_feed_move_without_feed_rate_is_an_error_and_does_not_move():
+    program = read("G0 Z5", "G0 X0 Y0", "G1 X10", "G1 X20 F100")
+    assert program.errors == [(3, "G1 without a feed rate (F)")]
+    assert [m.start for m in program.motions] == [(0, 0, 5)]
+
+
+def test_machine_positions_make_axes_unknown():
+    program = read("G0 Z5", "G0 X5 Y5", "G53 G0 Z-1", "G1 X6 F100", "G0 Z5", "G28", "G0 X1 Y1", "M2")
+    machine_moves = [u for u in program.untracked_moves if u.kind == "machine"]
+    assert [(u.line, u.start_z, u.end_z, u.moves_xy) for u in machine_moves] == [
+        (3, 5, None, False),
+        (6, 5, None, True),
+    ]
+    assert program.errors == [(4, "XY move before Z is known"), (7, "XY move before Z is known")]
+
+
+def test_g28_with_an_intermediate_point_moves_there_first():
+    program = read("G0 Z5", "G0 X5 Y5", "G91 G28 Z0", "G90 G0 Z3")
+    assert program.motions[0].end == (5, 5, 5)  # the zero-length intermediate move
+    (home,) = [u for u in program.untracked_moves if u.kind == "machine"]
+    assert (home.line, home.end_z, home.moves_xy) == (3, None, False)
+    assert program.untracked_moves[-1].line == 4  # Z3 from the unknown home height
+
+
+def test_program_end_spindle_and_events():
+    program = read("G0 Z5", "G0 X0 Y0", "T2 M6", "M3 S9000", "G4 P1.5", "M0", "G1 Z-1 F100", "M5",
+                   "G1 X1", "M30", "G0 Z5")  # fmt: skip
+    assert program.program_end_line == 10
+    assert [(e.line, e.kind, e.detail) for e in program.events] == [
+        (3, "tool-change", "tool 2"),
+        (5, "dwell", "1.5 s"),
+        (6, "pause", "M0"),
+        (10, "program-end", "M30"),
+    ]
+    assert [(m.spindle_on, m.spindle_rpm) for m in program.motions] == [(True, 9000), (False, 0), (False, 0)]
+    assert program.errors == [(11, "code after the end of the program on line 10")]
+
+
+def test_codes_it_cannot_simulate_stop_the_reading():
+    program = read("G0 Z5", "G0 X0 Y0", "G81 X10 Y10 Z-5 R2 F100", "G0 X50 Y50", "G5 X1", "M2")
+    assert program.errors == [
+        (3, "G81 is a canned cycle, which plycut does not simulate: reading stops here"),
+        (5, "unknown code G5"),
+    ]
+    assert program.motions == []
+    assert program.program_end_line == 6
+    assert 4 in program.words_used  # still tokenised for the dialect checks
+
+
+def test_other_planes_are_errors():
+    program = read("G0 Z5", "G0 X0 Y0", "G18", "G2 X10 Z-5 I5 K0 F100")
+    assert program.errors == [
+        (3, "plane G18 is not supported: arcs are read in the XY plane (G17) only"),
+        (4, "G2 in plane G18 is not simulated"),
+    ]
+
+
+def test_arc_points_follow_the_arc_and_the_helix():
+    program = read("G0 Z0", "G0 X10 Y0", "G3 X-10 Y0 Z-2 I-10 J0 F100")
+    (arc,) = program.motions
+    points = arc_points(arc, chord=0.5)
+    assert points[0] == arc.start and points[-1] == arc.end
+    assert len(points) == math.ceil(math.pi * 10 / 0.5) + 1
+    for (x, y, z), (nx, ny, nz) in zip(points, points[1:]):
+        assert math.hypot(x, y) == pytest.approx(10.0)
+        assert y >= -1e-9  # counter-clockwise from +X: over the top
+        assert nz < z
+        assert math.dist((x, y), (nx, ny)) <= 0.5
+    assert points[len(points) // 2][2] == pytest.approx(-1.0, abs=0.05)
+
+
+def test_full_circle_when_ends_coincide():
+    program = read("G0 Z0", "G0 X10 Y0", "G2 X10 Y0 I-10 J0 F100")
+    (circle,) = program.motions
+    assert arc_sweep(circle) == pytest.approx(-2 * math.pi)
+    assert motion_bounds(circle) == pytest.approx((-10, -10, 10, 10))
+
+
+def test_bounds_of_an_arc_include_its_bulge():
+    # From (10, 0) counter-clockwise to (0, 10) around the origin: passes no axis extreme
+    # but its ends; clockwise the long way round it reaches -10 on both axes.
+    short = read("G0 Z0", "G0 X10 Y0", "G3 X0 Y10 I-10 J0 F100").motions[0]
+    long_way = read("G0 Z0", "G0 X10 Y0", "G2 X0 Y10 I-10 J0 F100").motions[0]
+    assert motion_bounds(short) == pytest.approx((0, 0, 10, 10))
+    assert motion_bounds(long_way) == pytest.approx((-10, -10, 10, 10))
