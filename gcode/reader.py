@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import cached_property
 from dataclasses import dataclass, field
 
 from gcode.numbers import format_number
@@ -90,7 +91,7 @@ class Word:
     letter: str
     number: float
 
-    @property
+    @cached_property  # asked for several times per word by the checks
     def code(self) -> str:
         """The word written the canonical way: "G01" -> "G1", "g38.2" -> "G38.2"."""
         return self.letter + format_number(self.number, 4)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from gcode.backplot import program_polylines
 from gcode.cam import CamSettings, SheetToolpaths, sheet_toolpaths
-from gcode.check import check_program, rules_for
+from gcode.check import ProgramRules, check_program, rules_for
 from gcode.post import get_post
 from gcode.reader import read_gcode
 from nester.layout_json import layout_document
@@ -80,22 +80,26 @@ def _sheet_output(job: Job, layout: Layout, index: int, count: int, settings: Ca
     text = post.render(toolpaths.program, job.machine)
     program_name = stem + post.file_extension
     readback = read_gcode(text, source=program_name)
-    sheet = layout.sheet
-    rules = replace(rules_for(job.machine.dialect, job.machine, (sheet.width, sheet.height, sheet.thickness)),
-                    safe_z=job.safe_z)
     violations = [f"line {e[0]}: {e[1]}" for e in readback.errors]
-    violations += [f"line {v.line}: {v.message}" for v in check_program(readback, rules=rules)]
+    violations += [f"line {v.line}: {v.message}" for v in check_program(readback, rules=program_rules(job, layout))]
     if violations:
         raise ProgramCheckFailed(f"{program_name} failed its own check: " + "; ".join(violations[:5]))
     return SheetOutput(index, layout, toolpaths, program_name, stem + ".svg", text)
 
 
-def _preview(output: SheetOutput, job: Job) -> str:
-    lines = program_polylines(output.toolpaths.program.steps)
+def program_rules(job: Job, layout: Layout) -> ProgramRules:
+    """What every program of this job must satisfy on this sheet (the job may raise safe Z)."""
+    sheet = layout.sheet
+    rules = rules_for(job.machine.dialect, job.machine, (sheet.width, sheet.height, sheet.thickness))
+    return replace(rules, safe_z=job.safe_z)
+
+
+def sheet_preview(layout: Layout, toolpaths: SheetToolpaths, title: str) -> str:
+    """The sheet with its parts, and the toolpaths, rapids and tabs drawn over them."""
+    lines = program_polylines(toolpaths.program.steps)
     overlays = [Overlay("rapid", lines["rapid"]), Overlay("cut", lines["cut"]),
-                Overlay("tab", [[tab] for tab in output.toolpaths.tabs])]
-    title = f"{job.name} - {output.program_name} - {len(output.layout.placements)} parts"
-    return sheet_svg(output.layout, overlays=overlays, title=title)
+                Overlay("tab", [[tab] for tab in toolpaths.tabs])]
+    return sheet_svg(layout, overlays=overlays, title=title)
 
 
 def _summary(job: Job, nest: NestResult, sheets: list[SheetOutput]) -> dict:
@@ -151,7 +155,8 @@ def run_job(job: Job) -> RunResult:
     files: dict[str, str] = {}
     for output in sheets:
         files[output.program_name] = output.program_text
-        files[output.preview_name] = _preview(output, job)
+        title = f"{job.name} - {output.program_name} - {len(output.layout.placements)} parts"
+        files[output.preview_name] = sheet_preview(output.layout, output.toolpaths, title)
     document = layout_document(nest, list(job.parts), name=job.name, stock=job.stock)
     document["solution"]["run_time_sec"] = round(time.perf_counter() - started, 3)
     files[LAYOUT] = json.dumps(document, indent=1)
