@@ -9,7 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gcode.post import get_post
-from gcode.reader import KNOWN_CODES, KNOWN_LETTERS, GcodeProgram, Motion, motion_bounds
+from gcode.reader import (
+    KNOWN_CODES,
+    KNOWN_LETTERS,
+    GcodeProgram,
+    Motion,
+    motion_bounds,
+    strip_comments,
+)
 from gcode.tooling import Machine
 from nester.model import Sheet
 
@@ -101,18 +108,8 @@ def controller_line_length(raw: str) -> int:
     Spaces and control characters, '/' and comments -- '(' to ')' or to the end
     of the line, ';' to the end -- are dropped before the line buffer counts.
     """
-    length = 0
-    in_comment = False
-    for char in raw:
-        if in_comment:
-            in_comment = char != ")"
-        elif char == "(":
-            in_comment = True
-        elif char == ";":
-            break
-        elif char > " " and char != "/":
-            length += 1
-    return length
+    code, _ = strip_comments(raw)
+    return sum(1 for char in code if char > " " and char != "/")
 
 
 def _line_violations(program: GcodeProgram, rules: ProgramRules) -> list[Violation]:

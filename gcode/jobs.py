@@ -11,13 +11,21 @@ import math
 from dataclasses import dataclass, replace
 from enum import IntEnum
 
-from shapely.geometry import LinearRing, LineString, Point as ShapelyPoint, Polygon
+from shapely.geometry import LinearRing, LineString, Polygon
+from shapely.geometry import Point as ShapelyPoint
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from gcode.arcs import Circle, Point
 from gcode.cam_settings import CamSettings
-from gcode.offsets import Contour, hole_contours, outline_contour, pocket_levels, pocket_region, polygons_of
+from gcode.offsets import (
+    Contour,
+    hole_contours,
+    outline_contour,
+    pocket_levels,
+    pocket_region,
+    polygons_of,
+)
 from gcode.paths import Path2D, circle_path, loop_path, open_path, place_point
 from gcode.tabs import fit_span, place_tabs, tab_count
 from nester.errors import InputError

@@ -11,7 +11,16 @@ import math
 from dataclasses import dataclass
 from typing import Iterator, Sequence, Union
 
-from gcode.arcs import SAME_POINT, Circle, Point, arc_sweep, fit_circle, rotate_about, sample_arc
+from gcode.arcs import (
+    SAME_POINT,
+    Circle,
+    Point,
+    arc_sweep,
+    fit_circle,
+    rotate_about,
+    sample_arc,
+)
+from nester.model import place_point
 
 
 @dataclass(frozen=True)
@@ -164,22 +173,6 @@ class Path2D:
             for seg in self.segments
         )
         return Path2D(move(self.start), segments)
-
-
-def place_point(point: Point, rotation: float, translation: tuple[float, float]) -> Point:
-    """Rotate counter-clockwise about the origin, then translate: nester.model.place's convention.
-
-    Same arithmetic as shapely.affinity.rotate (which place uses), so a quarter
-    turn stays exact and paths line up with the placed outline to the last bit.
-    """
-    x, y = point
-    if rotation % 360.0:
-        angle = math.radians(rotation)
-        c, s = math.cos(angle), math.sin(angle)
-        c = 0.0 if abs(c) < 2.5e-16 else c
-        s = 0.0 if abs(s) < 2.5e-16 else s
-        x, y = c * x - s * y, s * x + c * y
-    return (x + translation[0], y + translation[1])
 
 
 def signed_area(points: Sequence[Point]) -> float:

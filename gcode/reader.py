@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 import re
-from functools import cached_property
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from gcode.numbers import format_number
 
@@ -227,10 +227,8 @@ def motion_bounds(motion: Motion) -> tuple[float, float, float, float]:
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def _code_text(raw: str) -> tuple[str, str | None]:
-    """The line's code upper-cased without comments, spaces and checksum; or an error."""
-    if raw.strip() == "%":
-        return "", None
+def strip_comments(raw: str) -> tuple[str, bool]:
+    """The line without its comments -- '(' to ')', ';' to the end -- and whether a '(' stays open."""
     kept = []
     in_comment = False
     for char in raw:
@@ -242,9 +240,17 @@ def _code_text(raw: str) -> tuple[str, str | None]:
             break
         else:
             kept.append(char)
-    if in_comment:
+    return "".join(kept), in_comment
+
+
+def _code_text(raw: str) -> tuple[str, str | None]:
+    """The line's code upper-cased without comments, spaces and checksum; or an error."""
+    if raw.strip() == "%":
+        return "", None
+    kept, unclosed = strip_comments(raw)
+    if unclosed:
         return "", "comment opened with '(' is never closed"
-    code = _CHECKSUM.sub("", "".join(kept))
+    code = _CHECKSUM.sub("", kept)
     return "".join(code.split()).upper(), None
 
 

@@ -16,7 +16,16 @@ from gcode.cam_settings import CLEARANCE_Z
 from gcode.jobs import Job, Pass
 from gcode.paths import Arc, Path2D
 from gcode.tooling import CuttingData
-from gcode.toolpath import ArcCut, Comment, Cut, Dwell, Rapid, SpindleOff, SpindleOn, Step
+from gcode.toolpath import (
+    ArcCut,
+    Comment,
+    Cut,
+    Dwell,
+    Rapid,
+    SpindleOff,
+    SpindleOn,
+    Step,
+)
 
 
 class StepWriter:

@@ -12,7 +12,7 @@ from typing import Iterable, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 import shapely
-from shapely.geometry import LineString, LinearRing, Point, Polygon
+from shapely.geometry import LinearRing, LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from nester.model import Feature, Layout, Operation, Placement

@@ -26,7 +26,12 @@ from ezdxf.math import Matrix44
 from ezdxf.path import Path as CurvePath
 from svgpathtools import Arc, CubicBezier, Line, QuadraticBezier, parse_path
 from svgpathtools.parser import parse_transform
-from svgpathtools.svg_to_paths import ellipse2pathd, polygon2pathd, polyline2pathd, rect2pathd
+from svgpathtools.svg_to_paths import (
+    ellipse2pathd,
+    polygon2pathd,
+    polyline2pathd,
+    rect2pathd,
+)
 
 from nester.contours import PlanShapes, RawShape, TextLabel
 from nester.errors import InputError

@@ -105,7 +105,8 @@ def run(
     quantity: int = typer.Option(1, min=1, help="Copies of every part (plan files only)."),
     sheet: Optional[str] = typer.Option(None, help="Sheet WIDTHxHEIGHTxTHICKNESS in mm (default: the profile's)."),
     machine: Optional[str] = typer.Option(None, help=f"Machine name or .toml path [default: {DEFAULT_MACHINE}]."),
-    profile: Optional[str] = typer.Option(None, help=f"Material profile name or .toml path [default: {DEFAULT_PROFILE}]."),
+    profile: Optional[str] = typer.Option(
+        None, help=f"Material profile name or .toml path [default: {DEFAULT_PROFILE}]."),
     tool: Optional[str] = typer.Option(None, help="Tool id within the profile (default: its first tool)."),
     units: Optional[str] = typer.Option(None, help=f"Drawing units when the file does not say: {', '.join(UNITS)}."),
     production: Optional[Path] = typer.Option(None, help="Production list CSV (Label,Quantity) for per-part files."),
@@ -205,7 +206,8 @@ def check(
             raise InputError(f"{file}: cannot read ({exc.strerror or exc})") from None
         program = read_gcode(text, source=str(file))
         problems = [(line, message) for line, message in program.errors]
-        problems += [(v.line, v.message) for v in check_program(program, rules=rules_for(target.dialect, target, bounds))]
+        rules = rules_for(target.dialect, target, bounds)
+        problems += [(v.line, v.message) for v in check_program(program, rules=rules)]
         for line, message in sorted(problems):
             typer.echo(f"{file}:{line}: {message}")
         if problems:

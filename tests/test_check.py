@@ -6,12 +6,26 @@ import math
 
 import pytest
 
-from gcode.check import ProgramRules, Violation, check_program, controller_line_length, rules_for
+from gcode.check import (
+    ProgramRules,
+    Violation,
+    check_program,
+    controller_line_length,
+    rules_for,
+)
 from gcode.post import get_post
 from gcode.post.grbl import GRBL_RULES
 from gcode.reader import read_gcode
 from gcode.tooling import Machine, Tool
-from gcode.toolpath import ArcCut, Cut, Dwell, Rapid, SpindleOff, SpindleOn, ToolpathProgram
+from gcode.toolpath import (
+    ArcCut,
+    Cut,
+    Dwell,
+    Rapid,
+    SpindleOff,
+    SpindleOn,
+    ToolpathProgram,
+)
 from nester.model import Sheet
 
 MACHINE = Machine(

@@ -84,7 +84,8 @@ def test_feed_is_rpm_times_flutes_times_chip_load_and_clamped(tmp_path):
     data, warnings = cutting_data(recipe, machine)
     assert data.feed == pytest.approx(recipe.rpm * recipe.tool.flutes * recipe.chip_load)
     assert warnings == []
-    slow = load_machine(str(write(tmp_path, "slow.toml", MACHINE.replace("max_feed_xy = 5000.0", "max_feed_xy = 1500.0"))))
+    slow_text = MACHINE.replace("max_feed_xy = 5000.0", "max_feed_xy = 1500.0")
+    slow = load_machine(str(write(tmp_path, "slow.toml", slow_text)))
     data, warnings = cutting_data(recipe, slow)
     assert data.feed == 1500.0
     # The profile's 18000 rpm is within 8000-20000, so only the feed warning appears.

@@ -12,7 +12,16 @@ from hypothesis import strategies as st
 from gcode.post import POSTS, get_post
 from gcode.reader import read_gcode
 from gcode.tooling import Machine, Tool
-from gcode.toolpath import ArcCut, Comment, Cut, Dwell, Rapid, SpindleOff, SpindleOn, ToolpathProgram
+from gcode.toolpath import (
+    ArcCut,
+    Comment,
+    Cut,
+    Dwell,
+    Rapid,
+    SpindleOff,
+    SpindleOn,
+    ToolpathProgram,
+)
 from nester.errors import InputError
 
 TOOL = Tool(id="em6", name="6 mm up-cut", diameter=6.0)
@@ -193,7 +202,7 @@ def test_any_small_arc_passes_grbls_radius_check(radius, first, sweep, clockwise
     steps = [Rapid(z=5.0), Rapid(x=start[0], y=start[1]), SpindleOn(18000), Cut(start[0], start[1], -2.0, 500.0),
              ArcCut(end[0], end[1], -2.0, cx, cy, clockwise, 1000.0)]  # fmt: skip
     text = render(steps)
-    (line, written_start), = [(l, s) for l, s in written_xy_per_line(text) if l.startswith(("G2 ", "G3 "))]
+    (line, written_start), = [(ln, s) for ln, s in written_xy_per_line(text) if ln.startswith(("G2 ", "G3 "))]
     assert grbl_arc_delta(written_start, line) < 0.0002
     (arc,) = [m for m in read_gcode(text).motions if m.kind == "arc"]
     assert arc.end[:2] == pytest.approx(end, abs=0.0006)

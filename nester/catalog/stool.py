@@ -152,10 +152,10 @@ def stool_drawing(p: StoolParameters = StoolParameters()) -> Drawing:
 
     add_polyline(msp, rounded_rectangle(0.0, 0.0, s, s, 40.0), "CUT_OUTSIDE")
     mortise_long = p.tenon_width + p.clearance
-    for dx in (-p.tenon_offset, p.tenon_offset):  # leg A runs along x
-        add_polyline(msp, with_dogbones(mortise_corners((c + dx, c), (mortise_long, p.slot)), p.bone_radius), "CUT_INSIDE")
-    for dy in (-p.tenon_offset, p.tenon_offset):  # leg B runs along y
-        add_polyline(msp, with_dogbones(mortise_corners((c, c + dy), (p.slot, mortise_long)), p.bone_radius), "CUT_INSIDE")
+    mortises = [((c + d, c), (mortise_long, p.slot)) for d in (-p.tenon_offset, p.tenon_offset)]  # leg A: along x
+    mortises += [((c, c + d), (p.slot, mortise_long)) for d in (-p.tenon_offset, p.tenon_offset)]  # leg B: along y
+    for centre, size in mortises:
+        add_polyline(msp, with_dogbones(mortise_corners(centre, size), p.bone_radius), "CUT_INSIDE")
     msp.add_circle((s - 60.0, s - 60.0), 15.0, dxfattribs={"layer": "CUT_INSIDE"})  # hand hole
     add_polyline(msp, rounded_rectangle(c - 30.0, 30.0, c + 30.0, 55.0, 5.0), "POCKET_3MM")  # name plate recess
     _name(msp, "seat", 40.0, s - 40.0)
