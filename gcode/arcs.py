@@ -20,9 +20,13 @@ SAME_POINT = 1e-9  # mm: endpoints closer than this are one point
 CIRCLE_RADIUS_TOLERANCE = 0.001
 # ...it has at least this many vertices, going once around the centre...
 CIRCLE_MIN_VERTICES = 16
-# ...and no edge spans more of the circle than a regular polygon with that many
-# vertices would: a flat or a chord (a D shape) is not a circle.
+# ...no edge spans more of the circle than a regular polygon with that many
+# vertices would: a flat or a chord (a D shape) is not a circle...
 CIRCLE_MAX_EDGE_ANGLE = TWO_PI / CIRCLE_MIN_VERTICES + 1e-6
+# ...and every edge stays this close to the circle. The importers flatten drawn
+# curves to 0.01 mm chords; the flats of a drawn regular polygon sit further in
+# (1.9 % of the radius for 16 sides), and cutting its circle would cut past them.
+CIRCLE_CHORD_TOLERANCE = 0.01 + 1e-9  # mm, with room for rounding
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,9 @@ def fit_circle(ring: Sequence[Point]) -> Circle | None:
 
     The ring may repeat its first vertex at the end. Least-squares (Kasa) fit, then
     the tolerances above decide: importers flatten drawn circles into many
-    vertices, and cutting the true circle as arcs is what the drawing meant.
+    vertices, and cutting the true circle as arcs is what the drawing meant --
+    as long as the circle and the drawn edges are never more than a chord
+    tolerance apart.
     """
     points = np.asarray(ring, dtype=float)
     if len(points) > 1 and np.allclose(points[0], points[-1], rtol=0.0, atol=SAME_POINT):
@@ -97,5 +103,9 @@ def fit_circle(ring: Sequence[Point]) -> Circle | None:
     goes_around_once = abs(abs(steps.sum()) - TWO_PI) < 1e-6
     one_direction = bool(np.all(steps > 0) or np.all(steps < 0))
     if not (goes_around_once and one_direction and np.max(np.abs(steps)) <= CIRCLE_MAX_EDGE_ANGLE):
+        return None
+    # An edge strays furthest from the circle at its middle.
+    middles = (points + np.roll(points, -1, axis=0)) / 2.0
+    if np.max(radius - np.hypot(middles[:, 0] - cx, middles[:, 1] - cy)) > CIRCLE_CHORD_TOLERANCE:
         return None
     return Circle((float(cx), float(cy)), radius)

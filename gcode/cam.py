@@ -13,7 +13,7 @@ from gcode.arcs import Point
 from gcode.backplot import program_lengths
 from gcode.cam_settings import CamSettings, check_settings
 from gcode.jobs import Job, part_jobs
-from gcode.ordering import order_jobs
+from gcode.ordering import nesting_levels, order_jobs
 from gcode.toolpath import ToolpathProgram
 from gcode.writer import StepWriter
 from nester.model import Layout, Part
@@ -40,21 +40,22 @@ def sheet_toolpaths(
 ) -> SheetToolpaths:
     """Toolpaths cutting every placed part out of one sheet.
 
-    Order: engravings, drills, pockets, holes, then outlines from the smallest part
-    to the biggest; each job all the way down before the next. Raises InputError
-    for settings or part geometry that cannot be cut safely.
+    Order: parts lying in other parts' holes first, the most deeply nested first;
+    among equally nested parts engravings, drills, pockets, holes, then outlines
+    from the smallest part to the biggest; each job all the way down before the
+    next. Raises InputError for settings or part geometry that cannot be cut safely.
     """
     thickness = layout.sheet.thickness
     check_settings(settings, thickness)
     planned: dict[Part, list[Job]] = {}
     warnings: list[str] = []
     jobs: list[Job] = []
-    for placement in layout.placements:
+    for placement, nesting in zip(layout.placements, nesting_levels(layout.placements)):
         part = placement.part
         if part not in planned:
             planned[part], part_warnings = part_jobs(part, settings, thickness)
             warnings.extend(part_warnings)
-        jobs.extend(job.placed(placement) for job in planned[part])
+        jobs.extend(job.placed(placement, nesting) for job in planned[part])
     ordered = order_jobs(jobs, SHEET_ORIGIN)
     warnings.extend(_off_sheet(ordered, layout))
 

@@ -26,13 +26,13 @@ from gcode.offsets import (
     pocket_region,
     polygons_of,
 )
-from gcode.paths import Path2D, circle_path, loop_path, open_path, place_point
+from gcode.paths import PLUNGE_RADIUS, Path2D, circle_path, loop_path, open_path, place_point
 from gcode.tabs import fit_span, place_tabs, tab_count
 from nester.errors import InputError
 from nester.model import Feature, Operation, Part, Placement
 
-DRILL_DIAMETER_TOLERANCE = 0.01  # mm: a drill this close to the tool's size is plunged
 LINK_TOLERANCE = 1e-4  # mm: how far a pocket ring may sit outside its region through rounding
+MATERIAL_TOLERANCE = 1e-6  # mm: rounding allowed where a drill's cut touches the part's edge
 
 
 class JobKind(IntEnum):
@@ -73,6 +73,7 @@ class Job:
     peck: bool = False
     reversible: bool = False
     tabs: tuple[Point, ...] = ()
+    nesting: int = 0  # in how many other placed parts' holes its part lies
 
     @property
     def start(self) -> Point:
@@ -86,8 +87,8 @@ class Job:
         """The job with every pass travelled the other way (only sensible when reversible)."""
         return replace(self, passes=tuple(replace(p, path=p.path.reversed()) for p in self.passes))
 
-    def placed(self, placement: Placement) -> Job:
-        """This job moved onto the sheet like the placement moves its part."""
+    def placed(self, placement: Placement, nesting: int = 0) -> Job:
+        """This job moved onto the sheet like the placement moves its part, which lies in `nesting` holes."""
         rotation, translation = placement.rotation, placement.translation
         moved: dict[int, Path2D] = {}  # passes share paths: move each once
         passes = []
@@ -101,6 +102,7 @@ class Job:
             part=placement.label(),
             link_region=None if self.link_region is None else placement.place(self.link_region),
             tabs=tuple(place_point(t, rotation, translation) for t in self.tabs),
+            nesting=nesting,
         )
 
 
@@ -168,12 +170,18 @@ class _PartPlanner:
             return ()
         perimeter = path.length
         count = tab_count(perimeter, s.tab_spacing, s.min_tabs)
+        if not count:
+            self.warnings.append(
+                f"{self.who} gets no tabs (min_tabs is {s.min_tabs} and its {perimeter:.1f} mm toolpath is at most "
+                f"half the {s.tab_spacing:g} mm tab spacing): it comes loose on the last pass"
+            )
+            return ()
         span = fit_span(perimeter, count, s.tab_width + self.tool.diameter)
         width = span - self.tool.diameter
-        if count and width <= 0.0:
+        if width <= 0.0:
             self.warnings.append(f"{self.who} is too small to hold with tabs: it comes loose on the last pass")
             return ()
-        if count and width < s.tab_width - 1e-9:
+        if width < s.tab_width - 1e-9:
             self.warnings.append(
                 f"{self.who} is small: its {count} tabs are {width:.1f} mm wide instead of {s.tab_width:g} mm"
             )
@@ -194,7 +202,8 @@ class _PartPlanner:
                 for c in contours]
 
     def loop_job(self, kind: JobKind, what: str, path: Path2D, depths: list[float]) -> Job:
-        return Job(kind, what, tuple(Pass(path, z) for z in depths))
+        # A loop that shrank to a point is a plunge: it lifts the chips out between passes, as a drill does.
+        return Job(kind, what, tuple(Pass(path, z) for z in depths), peck=not path.segments)
 
     # -- features ---------------------------------------------------------
 
@@ -269,15 +278,27 @@ class _PartPlanner:
         point = feature.geometry
         if not isinstance(point, ShapelyPoint) or point.is_empty:
             raise InputError(f"{self.who}: drill on layer '{feature.layer}' is a {point.geom_type}, not a point")
-        centre = (point.x, point.y)
         depths = self.depths(self.depth(feature, "drill", through_allowed=True))
-        diameter, tool = feature.diameter, self.tool.diameter
-        if diameter is None or abs(diameter - tool) <= DRILL_DIAMETER_TOLERANCE:
-            return Job(JobKind.DRILL, "drill", tuple(Pass(Path2D(centre), z) for z in depths), peck=True)
-        if diameter < tool:
-            raise InputError(f"{self.who}: {diameter:g} mm hole at {_at(point)} is smaller than the {tool:g} mm tool")
-        path = circle_path(Circle(centre, (diameter - tool) / 2.0), clockwise=not self.settings.climb)
-        return self.loop_job(JobKind.DRILL, f"{diameter:g} mm hole", path, depths)
+        tool = self.tool.diameter
+        diameter = tool if feature.diameter is None else feature.diameter
+        what = "drill" if feature.diameter is None else f"{diameter:g} mm hole"
+        centre_radius = (diameter - tool) / 2.0
+        if centre_radius < -PLUNGE_RADIUS:
+            raise InputError(f"{self.who}: {what} at {_at(point)} is smaller than the {tool:g} mm tool")
+        self.check_inside_material(point, max(diameter, tool), what, feature.layer)
+        path = circle_path(Circle((point.x, point.y), max(centre_radius, 0.0)), clockwise=not self.settings.climb)
+        return self.loop_job(JobKind.DRILL, "drill" if not path.segments else what, path, depths)
+
+    def check_inside_material(self, centre: ShapelyPoint, width: float, what: str, layer: str) -> None:
+        """A drill belongs to its part by its centre alone; its whole cut must also lie in the
+        part's material, or it cuts into the part next to it or into the slug of a hole."""
+        outline = self.part.outline
+        clearance = outline.boundary.distance(centre) if outline.contains(centre) else -1.0
+        if clearance < width / 2.0 - MATERIAL_TOLERANCE:
+            raise InputError(
+                f"{self.who}: {what} at {_at(centre)} on layer '{layer}' reaches past the part: "
+                f"its {width:g} mm cut is not all inside the material"
+            )
 
     def line(self, feature: Feature) -> Job:
         engrave = feature.operation is Operation.ENGRAVE

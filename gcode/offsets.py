@@ -15,8 +15,12 @@ from shapely.geometry import LinearRing, MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from gcode.arcs import Circle, Point, fit_circle
+from gcode.paths import PLUNGE_RADIUS
 
 CHORD_ERROR = 0.01  # mm: the most a buffer's rounded corner may stray from the true arc
+# GEOS splits a rounded corner into the nearest whole number of steps of a
+# quarter circle / quad_segs (int(angle / step + 0.5)): one segment may span 1.5 steps.
+GEOS_SEGMENT_STRETCH = 1.5
 
 # The tool-centre loop of one contour: an exact circle, or a ring of vertices.
 Contour = Union[Circle, tuple[Point, ...]]
@@ -33,7 +37,7 @@ def quad_segs_for(radius: float) -> int:
     if radius <= CHORD_ERROR:
         return 1
     max_angle = 2.0 * math.acos(1.0 - CHORD_ERROR / radius)
-    return max(1, math.ceil((math.pi / 2.0) / max_angle))
+    return max(1, math.ceil(GEOS_SEGMENT_STRETCH * (math.pi / 2.0) / max_angle))
 
 
 def outline_contour(exterior: LinearRing, radius: float) -> tuple[Contour, tuple[Polygon, ...]]:
@@ -51,10 +55,15 @@ def outline_contour(exterior: LinearRing, radius: float) -> tuple[Contour, tuple
 
 
 def hole_contours(ring: LinearRing, radius: float) -> list[Contour]:
-    """The inside-profile loops of a hole: none if the tool does not fit, several if it narrows."""
+    """The inside-profile loops of a hole: none if the tool does not fit, several if it narrows.
+
+    A round hole the size of the tool, to within PLUNGE_RADIUS, gets a circle of
+    radius 0: a plunge at its centre.
+    """
     circle = fit_circle(ring.coords)
     if circle is not None:
-        return [Circle(circle.centre, circle.radius - radius)] if circle.radius - radius > 1e-6 else []
+        centre_radius = circle.radius - radius
+        return [Circle(circle.centre, max(centre_radius, 0.0))] if centre_radius >= -PLUNGE_RADIUS else []
     shrunk = Polygon(ring).buffer(-radius, quad_segs=quad_segs_for(radius), join_style="round")
     return [tuple(piece.exterior.coords) for piece in polygons_of(shrunk)]
 

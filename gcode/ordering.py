@@ -1,7 +1,10 @@
 """The order jobs are cut in on a sheet.
 
-By class first (engrave, drill, pocket, inside, outside: nothing is cut after
-the part it belongs to is free), then nearest neighbour from where the tool is.
+Parts lying in another part's hole come first, the most deeply nested first,
+each completely: cutting the hole frees its slug, and anything still uncut on
+that slug would be cut on a loose piece. Among parts nested equally deep: by
+class (engrave, drill, pocket, inside, outside: nothing is cut after the part
+it belongs to is free), then nearest neighbour from where the tool is.
 Outside profiles go from the smallest part to the biggest: a small part cut
 free early still has the sheet around it, a big one cut first would leave the
 small ones on a weakened sheet.
@@ -12,24 +15,37 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
+from shapely.geometry import Polygon
+from shapely.strtree import STRtree
+
 from gcode.arcs import Point
 from gcode.jobs import Job, JobKind
+from nester.model import Placement
 
 SAME_AREA = 1e-6  # relative: copies and rotations of one part have the same area
+
+
+def nesting_levels(placements: Sequence[Placement]) -> list[int]:
+    """For each placement, in how many holes of the other placements its outline lies."""
+    outlines = [placement.outline() for placement in placements]
+    holes = STRtree([Polygon(ring) for outline in outlines for ring in outline.interiors])
+    # A part's own holes never cover its outline: only other parts' holes count.
+    return [len(holes.query(outline, predicate="covered_by")) for outline in outlines]
 
 
 def order_jobs(jobs: Sequence[Job], origin: Point) -> list[Job]:
     """The jobs in cutting order, starting from the tool at origin."""
     ordered: list[Job] = []
     position = origin
-    for kind in JobKind:
-        of_kind = [job for job in jobs if job.kind is kind]
-        groups = _by_area(of_kind) if kind is JobKind.OUTSIDE else [of_kind]
-        for group in groups:
-            chain = _nearest_neighbour(group, position)
-            ordered.extend(chain)
-            if chain:
-                position = chain[-1].end
+    for nesting in sorted({job.nesting for job in jobs}, reverse=True):
+        for kind in JobKind:
+            of_kind = [job for job in jobs if job.nesting == nesting and job.kind is kind]
+            groups = _by_area(of_kind) if kind is JobKind.OUTSIDE else [of_kind]
+            for group in groups:
+                chain = _nearest_neighbour(group, position)
+                ordered.extend(chain)
+                if chain:
+                    position = chain[-1].end
     return ordered
 
 

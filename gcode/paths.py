@@ -22,6 +22,11 @@ from gcode.arcs import (
 )
 from nester.model import place_point
 
+# mm: a tool-centre circle this small is cut as a plunge at its centre. The tool
+# then misses the circle it should cut by at most this much, while the circle's
+# half arcs, written at the 0.001 mm G-code resolution, could shrink to nothing.
+PLUNGE_RADIUS = 0.005
+
 
 @dataclass(frozen=True)
 class Line:
@@ -190,7 +195,12 @@ def open_path(points: Sequence[Point]) -> Path2D:
 
 
 def circle_path(circle: Circle, *, clockwise: bool) -> Path2D:
-    """A full circle as two 180-degree arcs, starting at its rightmost point."""
+    """A full circle as two 180-degree arcs, starting at its rightmost point.
+
+    A circle no bigger than PLUNGE_RADIUS is a plunge at its centre.
+    """
+    if circle.radius <= PLUNGE_RADIUS:
+        return Path2D(circle.centre)
     (cx, cy), r = circle.centre, circle.radius
     start, opposite = (cx + r, cy), (cx - r, cy)
     return Path2D(start, (Arc(opposite, circle.centre, clockwise), Arc(start, circle.centre, clockwise)))

@@ -6,10 +6,12 @@ import math
 import re
 
 import pytest
+from ezdxf.math import ConstructionCircle
 from shapely.geometry import LineString, MultiLineString, Point, Polygon, box
 
 from gcode.cam import CamSettings, sheet_toolpaths
-from gcode.tooling import CuttingData, Tool
+from gcode.post import get_post
+from gcode.tooling import CuttingData, Machine, Tool
 from gcode.toolpath import ArcCut, Comment, Cut, Dwell, Rapid, SpindleOff, SpindleOn
 from nester.errors import InputError
 from nester.model import Feature, Layout, Operation, Part, Placement, Sheet
@@ -21,6 +23,7 @@ THICKNESS = 18.0
 SHEET = Sheet(600.0, 400.0, THICKNESS)
 THROUGH = THICKNESS + 0.3  # default overcut
 TAB_Z = -THICKNESS + 4.0  # default tab height
+MACHINE = Machine("router", "Test router", "grbl", (1000.0, 1000.0, 100.0), 5000.0, 1000.0)
 
 
 def settings(**changes) -> CamSettings:
@@ -532,3 +535,203 @@ def test_an_opening_the_tool_cannot_enter_is_left_uncut_with_a_warning():
     cut = [(x, y) for _, x, y, z in feed_points(result.program.steps) if z < 0]
     key = box(40, 40, 60, 60).buffer(-R)
     assert not any(key.covers(Point(x - 50.0, y - 50.0)) for x, y in cut)  # placed at (50, 50)
+
+
+# -- regular polygons and drawn circles ---------------------------------------
+
+
+def regular_polygon(centre, circumradius, sides):
+    """A regular polygon's corners: its flats sit circumradius * (1 - cos(pi / sides)) inside its circle."""
+    return [(centre[0] + circumradius * math.cos(2 * math.pi * k / sides),
+             centre[1] + circumradius * math.sin(2 * math.pi * k / sides)) for k in range(sides)]
+
+
+def drawn_circle(centre, radius):
+    """A circle as the importers hand it over: flattened to 0.01 mm chords."""
+    return [(v.x, v.y) for v in ConstructionCircle(centre, radius).flattening(0.01)]
+
+
+def cut_points_near(steps, drawn: Polygon, within: float):
+    """Feed points below the top whose XY lies within `within` mm of the drawn ring."""
+    return [p for p in below_top(feed_points(steps)) if drawn.exterior.distance(Point(p[1], p[2])) <= within]
+
+
+def assert_cut_one_radius_from_the_ring(points, drawn: Polygon, offset: Polygon):
+    """Every point is one tool radius (within 0.01 mm) from the drawn ring, and the whole offset ring is cut."""
+    assert points
+    worst = max(abs(drawn.exterior.distance(Point(x, y)) - R) for _, x, y, _ in points)
+    assert worst <= 0.01, f"the tool path strays {worst:.3f} mm from one tool radius off the drawn ring"
+    cut = MultiLineString([[(p[1], p[2]), (q[1], q[2])] for p, q in zip(points, points[1:])])
+    ring = offset.exterior
+    for d in range(0, int(ring.length), 2):
+        assert cut.distance(ring.interpolate(d)) < 0.05, f"offset ring not cut near {d} mm"
+
+
+def test_a_regular_sixteen_sided_hole_is_cut_along_its_flats_not_around_its_circle():
+    hole = Polygon(regular_polygon((150.0, 150.0), 100.0, 16))  # flats 1.92 mm inside the corner circle
+    part = Part("rosette", Polygon(box(0, 0, 300, 300).exterior.coords, [hole.exterior.coords]))
+    result = sheet_toolpaths(Layout(SHEET, (Placement(part, 0.0, (20.0, 20.0)),)), settings(), name="x")
+    placed_hole = Placement(part, 0.0, (20.0, 20.0)).place(hole)
+    inside = [p for p in cut_points_near(result.program.steps, placed_hole, 2 * R)
+              if placed_hole.covers(Point(p[1], p[2]))]
+    assert_cut_one_radius_from_the_ring(inside, placed_hole, placed_hole.buffer(-R, join_style="mitre"))
+
+
+def test_a_regular_sixteen_sided_part_is_cut_along_its_flats_not_around_its_circle():
+    top = Part("table top", Polygon(regular_polygon((0.0, 0.0), 150.0, 16)))  # flats 2.88 mm inside
+    placement = Placement(top, 0.0, (200.0, 200.0))
+    result = sheet_toolpaths(Layout(Sheet(600.0, 600.0, THICKNESS), (placement,)), settings(), name="x")
+    placed_top = placement.outline()
+    assert_cut_one_radius_from_the_ring(below_top(feed_points(result.program.steps)), placed_top,
+                                        placed_top.buffer(R, quad_segs=64))
+
+
+def test_a_regular_sixteen_sided_pocket_is_cleared_to_its_flats_and_not_past_them():
+    pocket = Polygon(regular_polygon((100.0, 100.0), 60.0, 16))  # flats 1.15 mm inside the corner circle
+    part = Part("dish", box(0, 0, 200, 200), (Feature(Operation.POCKET, pocket, depth=6.0),))
+    result = sheet_toolpaths(single(part), settings(), name="x")
+    placed_pocket = Placement(part, 0.0, (50.0, 50.0)).place(pocket)
+    floor = [(x, y) for _, x, y, z in below_top(feed_points(result.program.steps))]
+    deepest = max(R - placed_pocket.exterior.distance(Point(xy)) for xy in floor)
+    assert deepest <= 0.01, f"the tool edge goes {deepest:.3f} mm past the pocket wall"
+    reachable = placed_pocket.buffer(-R).buffer(R)
+    assert reachable.difference(LineString(floor).buffer(R)).area < 0.001 * reachable.area
+
+
+def test_drawn_circles_flattened_to_the_import_chord_are_still_cut_as_arcs():
+    hole, pocket = drawn_circle((0.0, 60.0), 40.0), Polygon(drawn_circle((0.0, -60.0), 30.0))
+    outline = Polygon(drawn_circle((0.0, 0.0), 150.0), [hole])
+    top = Part("round table", outline, (Feature(Operation.POCKET, pocket, depth=6.0),))
+    result = sheet_toolpaths(Layout(Sheet(600.0, 600.0, THICKNESS), (Placement(top, 0.0, (300.0, 300.0)),)),
+                             settings(), name="x")
+    radii = {}  # arc centre -> radii of the arcs around it
+    for step, (x, y, _) in positions(result.program.steps):
+        if isinstance(step, ArcCut):
+            radii.setdefault((round(step.cx, 3), round(step.cy, 3)), set()).add(
+                round(math.hypot(x - step.cx, y - step.cy), 2))
+    assert sorted(radii) == [(300.0, 240.0), (300.0, 300.0), (300.0, 360.0)]
+    assert radii[(300.0, 300.0)] == {150.0 + R}  # outline
+    assert radii[(300.0, 360.0)] == {40.0 - R}  # hole
+    assert max(radii[(300.0, 240.0)]) == 30.0 - R  # the pocket's wall ring
+
+
+# -- drills must stay inside the part -----------------------------------------
+
+
+@pytest.mark.parametrize("feature, what", [
+    (Feature(Operation.DRILL, Point(299.0, 150.0), diameter=30.0, layer="HOLE"), "30 mm hole at (299.000, 150.000)"),
+    (Feature(Operation.DRILL, Point(150.0, 2.0), layer="DRILL"), "drill at (150.000, 2.000)"),
+    (Feature(Operation.DRILL, Point(150.0, 106.0), diameter=16.0, layer="HOLE"), "16 mm hole at (150.000, 106.000)"),
+])
+def test_a_drill_whose_cut_reaches_past_the_part_material_is_an_input_error(feature, what):
+    # (150, 106) with a 16 mm hole: its edge reaches 2 mm into the 100 mm slot above y = 112
+    slotted = Polygon(box(0, 0, 300, 300).exterior.coords, [box(100, 112, 200, 200).exterior.coords])
+    part = Part("gable", slotted, (feature,), source="edge_drill.dxf")
+    with pytest.raises(InputError) as error:
+        sheet_toolpaths(Layout(Sheet(700.0, 400.0, THICKNESS), (Placement(part, 0.0, (20.0, 20.0)),)),
+                        settings(), name="x")
+    width = max(feature.diameter or 0.0, TOOL.diameter)
+    assert str(error.value) == (f"edge_drill.dxf: part 'gable': {what} on layer '{feature.layer}' "
+                                f"reaches past the part: its {width:g} mm cut is not all inside the material")
+
+
+def test_a_drill_whose_cut_just_fits_inside_the_part_is_cut():
+    # The 30 mm hole keeps 1 mm of material; the plain drill's tool touches both edges of the corner.
+    part = Part("gable", box(0, 0, 300, 300), (Feature(Operation.DRILL, Point(284.0, 150.0), diameter=30.0),
+                                               Feature(Operation.DRILL, Point(3.0, 3.0))))
+    result = sheet_toolpaths(Layout(Sheet(700.0, 400.0, THICKNESS), (Placement(part, 0.0, (20.0, 20.0)),)),
+                             settings(), name="x")
+    comments = [s.text for s in result.program.steps if isinstance(s, Comment)]
+    assert comments == ["gable: drill", "gable: 30 mm hole", "gable: outside profile"]
+
+
+# -- parts inside other parts' holes ------------------------------------------
+
+
+def comments_of(result):
+    return [s.text for s in result.program.steps if isinstance(s, Comment)]
+
+
+def test_a_part_in_another_parts_hole_is_cut_completely_before_that_hole_frees_it():
+    frame = Part("frame", Polygon(box(0, 0, 400, 400).exterior.coords, [box(50, 50, 350, 350).exterior.coords]))
+    panel = Part("panel", box(0, 0, 200, 200), (Feature(Operation.DRILL, Point(100.0, 100.0)),))
+    layout = Layout(Sheet(1000.0, 600.0, THICKNESS), (Placement(frame, 0.0, (20.0, 20.0)),
+                                                     Placement(panel, 0.0, (120.0, 120.0)),
+                                                     Placement(shelf(), 0.0, (500.0, 20.0))))
+    result = sheet_toolpaths(layout, settings(), name="x")
+    # The panel first (its own classes in order), then the sheet level: the frame's hole, then outlines
+    # from the smallest part to the biggest.
+    assert comments_of(result) == ["panel: drill", "panel: outside profile", "frame: hole",
+                                   "shelf: outside profile", "frame: outside profile"]
+
+
+def test_parts_nested_in_holes_several_deep_are_cut_from_the_deepest_out():
+    def ring(name, outer, inner):
+        return Part(name, Polygon(box(0, 0, outer, outer).exterior.coords,
+                                  [box(inner, inner, outer - inner, outer - inner).exterior.coords]))
+
+    big, middle, coaster = ring("big", 500, 50), ring("middle", 300, 50), Part("coaster", box(0, 0, 100, 100))
+    layout = Layout(Sheet(600.0, 600.0, THICKNESS), (Placement(big, 0.0, (20.0, 20.0)),
+                                                    Placement(coaster, 0.0, (220.0, 220.0)),
+                                                    Placement(middle, 0.0, (120.0, 120.0))))
+    result = sheet_toolpaths(layout, settings(), name="x")
+    assert comments_of(result) == ["coaster: outside profile", "middle: hole", "middle: outside profile",
+                                   "big: hole", "big: outside profile"]
+
+
+# -- holes a hair larger than the tool ----------------------------------------
+
+
+def job_steps(steps, label):
+    """The steps of the job whose comment is `label`, up to the next job."""
+    start = steps.index(Comment(label)) + 1
+    end = next((i for i in range(start, len(steps)) if isinstance(steps[i], Comment)), len(steps))
+    return steps[start:end]
+
+
+@pytest.mark.parametrize("diameter", [6.0, 6.0004])
+def test_a_round_hole_the_size_of_the_tool_is_plunged_at_its_centre_pecking_like_a_drill(diameter):
+    hole = Point(50, 50).buffer(diameter / 2.0, quad_segs=64)
+    part = Part("pegboard", Polygon(box(0, 0, 100, 100).exterior.coords, [hole.exterior.coords]))
+    result = sheet_toolpaths(single(part), settings(), name="x")
+    get_post("grbl").render(result.program, MACHINE)  # a tool-centre circle of 0.0002 mm could not be written
+    steps = job_steps(result.program.steps, "pegboard: hole")
+    cuts = [s for s in steps if isinstance(s, Cut)]
+    passes = math.ceil(THROUGH / CUTTING.step_down)
+    assert not any(isinstance(s, ArcCut) for s in steps)
+    assert [(c.x, c.y) for c in cuts] == [pytest.approx((100.0, 100.0))] * passes
+    assert [c.z for c in cuts] == pytest.approx([-THROUGH * k / passes for k in range(1, passes + 1)])
+    assert [s for s in steps if isinstance(s, Rapid) and s.x is None] == [Rapid(z=1.0)] * passes
+
+
+def test_a_round_pocket_whose_last_ring_shrinks_to_a_point_plunges_there():
+    # The tool-centre region gets a radius of 2 step-overs + 0.0002 mm, so its innermost ring has a
+    # radius of 0.0002 mm. (Offsetting the flats of a 256-gon by R moves its corners by R / cos(pi / 256).)
+    region_radius = 2 * CUTTING.step_over + 0.0002
+    pocket = Point(100, 100).buffer(region_radius + R / math.cos(math.pi / 256), quad_segs=64)
+    part = Part("dish", box(0, 0, 200, 200), (Feature(Operation.POCKET, pocket, depth=5.0),))
+    result = sheet_toolpaths(single(part), settings(), name="x")
+    get_post("grbl").render(result.program, MACHINE)
+    steps = job_steps(result.program.steps, "dish: pocket")
+    radii = sorted({round(math.hypot(pos[0] - 150.0, pos[1] - 150.0), 4)
+                    for s, pos in positions(steps) if isinstance(s, ArcCut)})
+    assert radii == [pytest.approx(CUTTING.step_over + 0.0002, abs=1e-4), pytest.approx(region_radius, abs=1e-4)]
+    plunge = next(s for s in steps if isinstance(s, Cut))
+    assert (plunge.x, plunge.y, plunge.z) == (pytest.approx(150.0), pytest.approx(150.0), -5.0)
+
+
+# -- parts without tabs -------------------------------------------------------
+
+
+def test_a_part_that_gets_no_tabs_is_named_in_a_warning():
+    block = Part("block", box(0, 0, 40, 40), source="blocks.dxf")
+    result = sheet_toolpaths(single(block), settings(min_tabs=0), name="x")
+    assert result.tabs == ()
+    (warning,) = result.warnings
+    assert warning == ("blocks.dxf: part 'block' gets no tabs (min_tabs is 0 and its 178.8 mm toolpath "
+                       "is at most half the 400 mm tab spacing): it comes loose on the last pass")
+
+
+def test_switching_tabs_off_is_not_warned_about():
+    result = sheet_toolpaths(single(Part("block", box(0, 0, 40, 40))), settings(tab_height=0.0), name="x")
+    assert result.tabs == () and result.warnings == ()
