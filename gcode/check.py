@@ -6,6 +6,7 @@ maker can find in the file.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from gcode.post import get_post
@@ -14,6 +15,7 @@ from gcode.reader import (
     KNOWN_LETTERS,
     GcodeProgram,
     Motion,
+    arc_sweep,
     motion_bounds,
     strip_comments,
 )
@@ -22,6 +24,9 @@ from nester.model import Sheet
 
 Z_TOLERANCE = 1e-6
 XY_TOLERANCE = 1e-3
+FEED_TOLERANCE = 0.05  # mm/min: feeds are written to 0.1 mm/min
+RPM_TOLERANCE = 0.5  # rpm: spindle speeds are written as whole numbers
+DEFAULT_MAX_OVERCUT = 1.0  # mm below the sheet when the job does not say
 # GRBL's arc check (gcode.c, error:33): radii may differ by 0.005 mm, or by
 # up to 0.5 mm when that is within 0.1 % of the radius.
 GRBL_ARC_SLACK = 0.005
@@ -46,6 +51,10 @@ class ProgramRules:
 
     sheet: (width, height, thickness); cuts stay on it and no deeper than its
     thickness plus ``max_overcut`` (the spoilboard). envelope: machine travel.
+    max_feed_z: the fastest a feed move may descend, mm/min. min_spindle_rpm:
+    the slowest the spindle may turn while cutting below Z0 (a turning spindle
+    is needed even when it is 0). None leaves either unchecked (a router with
+    a manual speed dial has no S to check).
     max_line_length: characters the controller keeps after dropping spaces and
     comments. allowed_codes/allowed_letters: None accepts anything the reader knows.
     """
@@ -58,17 +67,25 @@ class ProgramRules:
     allowed_letters: frozenset[str] | None = None
     arc_rule: str | None = None
     must_end: bool = True
-    max_overcut: float = 1.0
+    max_overcut: float = DEFAULT_MAX_OVERCUT
+    max_feed_z: float | None = None
+    min_spindle_rpm: float | None = None
     dialect: str = "this controller"
 
 
 def rules_for(
-    dialect: str, machine: Machine, sheet: Sheet | tuple[float, float, float] | None
+    dialect: str,
+    machine: Machine,
+    sheet: Sheet | tuple[float, float, float] | None,
+    *,
+    max_overcut: float = DEFAULT_MAX_OVERCUT,
 ) -> ProgramRules:
-    """The rules for a program in ``dialect`` run on ``machine`` over ``sheet``."""
+    """The rules for a program in ``dialect`` run on ``machine`` over ``sheet``, cutting
+    at most ``max_overcut`` mm below it."""
     dialect_rules = get_post(dialect).rules
     if isinstance(sheet, Sheet):
         sheet = (sheet.width, sheet.height, sheet.thickness)
+    manual_speed = tuple(machine.spindle_rpm) == (0.0, 0.0)
     return ProgramRules(
         safe_z=machine.safe_z,
         sheet=sheet,
@@ -78,6 +95,9 @@ def rules_for(
         allowed_letters=dialect_rules.allowed_letters,
         arc_rule=dialect_rules.arc_rule,
         must_end=dialect_rules.must_end,
+        max_overcut=max_overcut,
+        max_feed_z=machine.max_feed_z,
+        min_spindle_rpm=None if manual_speed else machine.spindle_rpm[0],
         dialect=dialect,
     )
 
@@ -92,6 +112,8 @@ def check_program(program: GcodeProgram, *, rules: ProgramRules) -> list[Violati
     for motion in program.motions:
         violations += _motion_violations(motion, rules)
     for move in program.untracked_moves:
+        if move.kind == "rapid":
+            violations += _rapid_into_sheet(move.line, move.start_z, move.end_z)
         low_z = min((z for z in (move.start_z, move.end_z) if z is not None), default=None)
         if move.kind != "probe" and move.moves_xy and low_z is not None and low_z < rules.safe_z - Z_TOLERANCE:
             violations.append(
@@ -151,10 +173,13 @@ def _motion_violations(motion: Motion, rules: ProgramRules) -> list[Violation]:
         moves_xy = motion.start[:2] != motion.end[:2]
         if moves_xy and low_z < rules.safe_z - Z_TOLERANCE:
             violations.append(Violation(line, f"XY rapid at Z={low_z:.3f} below safe height {rules.safe_z:.3f}"))
+        violations += _rapid_into_sheet(line, motion.start[2], motion.end[2])
     else:
         name = "arc" if motion.kind == "arc" else "feed move"
-        if low_z < -Z_TOLERANCE and not motion.spindle_on:
-            violations.append(Violation(line, f"{name} cuts at Z={low_z:.3f} with the spindle off"))
+        if low_z < -Z_TOLERANCE:
+            violations += _spindle_violations(motion, f"{name} cuts at Z={low_z:.3f}", rules.min_spindle_rpm)
+        if rules.max_feed_z is not None:
+            violations += _z_feed_violations(motion, name, rules.max_feed_z)
         if rules.sheet is not None:
             width, height, thickness = rules.sheet
             off_sheet = _outside(line, f"{name} leaves the sheet", (xmin, ymin, xmax, ymax), (width, height))
@@ -174,6 +199,50 @@ def _motion_violations(motion: Motion, rules: ProgramRules) -> list[Violation]:
         travel_x, travel_y, _ = rules.envelope
         violations += _outside(line, "move leaves the machine travel", (xmin, ymin, xmax, ymax), (travel_x, travel_y))
     return violations
+
+
+def _rapid_into_sheet(line: int, start_z: float | None, end_z: float | None) -> list[Violation]:
+    """A rapid going down to below Z0 (from an unknown height too): only a feed may enter the sheet."""
+    if end_z is None or end_z >= -Z_TOLERANCE or (start_z is not None and end_z >= start_z - Z_TOLERANCE):
+        return []
+    return [Violation(line, f"rapid down to Z={end_z:.3f}, into the sheet: plunge with a feed move (G1)")]
+
+
+def _spindle_violations(motion: Motion, what: str, min_rpm: float | None) -> list[Violation]:
+    """A cut needs the spindle on and, unless its speed is set by hand, turning fast enough."""
+    if not motion.spindle_on:
+        return [Violation(motion.line, f"{what} with the spindle off")]
+    if min_rpm is None:
+        return []
+    if motion.spindle_rpm <= 0.0:
+        return [Violation(motion.line, f"{what} with the spindle at 0 rpm (M3 without S, or S0)")]
+    if motion.spindle_rpm < min_rpm - RPM_TOLERANCE:
+        below = f"below the machine's minimum of {min_rpm:g} rpm"
+        return [Violation(motion.line, f"{what} with the spindle at {motion.spindle_rpm:g} rpm, {below}")]
+    return []
+
+
+def _z_feed_violations(motion: Motion, name: str, max_feed_z: float) -> list[Violation]:
+    """A descending feed move's Z speed -- its feed times drop / length -- above the machine's Z limit."""
+    drop = motion.start[2] - motion.end[2]
+    if drop <= 0.0:
+        return []
+    if motion.kind == "arc":
+        # A helix: the XY length of the arc, its radius changing linearly from start to end.
+        planar = abs(arc_sweep(motion)) * (motion.radius_start + motion.radius_end) / 2.0
+        length = math.hypot(planar, drop)
+    else:
+        length = math.dist(motion.start, motion.end)
+    z_speed = motion.feed * drop / length
+    if z_speed <= max_feed_z + FEED_TOLERANCE:
+        return []
+    return [
+        Violation(
+            motion.line,
+            f"{name} descends at {z_speed:.1f} mm/min in Z (F{motion.feed:g}), "
+            f"above the machine's Z limit of {max_feed_z:g} mm/min",
+        )
+    ]
 
 
 def _outside(

@@ -76,6 +76,10 @@ MODAL_GROUPS = {
 }
 # Non-modal codes whose X/Y/Z words are not a move of their own.
 AXIS_WORD_USERS = frozenset({"G10", "G28", "G30", "G92", "G43.1"})
+# The axes of each arc plane: an arc must name at least one of them.
+PLANE_AXES = {"G17": "XY", "G18": "XZ", "G19": "YZ"}
+# Words only an arc uses among the codes the reader simulates (canned cycles stop it first).
+ARC_WORDS = "IJKR"
 
 _WORD = re.compile(r"([A-Z])([+-]?(?:\d+(?:\.\d*)?|\.\d+))")
 _CHECKSUM = re.compile(r"\*\d+\s*$")
@@ -386,6 +390,14 @@ class _Interpreter:
         if users and [code for code in motion_codes if code != "G80"]:
             self.error(number, f"{users[0]} and {motion_codes[0]} both use the axis words")
             return
+        arc = self.motion_mode in ("G2", "G3") and bool(axis_words) and not users
+        problem = _arc_word_problem(values, arc)
+        first, second = PLANE_AXES[self.plane]
+        if problem is None and arc and first not in axis_words and second not in axis_words:
+            problem = f"{self.motion_mode} without {first} or {second}: no end point in the arc's plane (GRBL error:32)"
+        if problem is not None:
+            self.error(number, problem)  # the controller rejects the line: no move
+            return
         if "G28" in codes or "G30" in codes:
             self.return_to_stored_position(number, "G28" if "G28" in codes else "G30", axis_words)
             return
@@ -505,6 +517,17 @@ class _Interpreter:
         self.motion_mode = "G1"
         self.plane = "G17"
         self.absolute = True
+
+
+def _arc_word_problem(values: dict[str, float], arc: bool) -> str | None:
+    """Why the line's I/J/K/R words are unused (GRBL error:36), or None: an arc takes R or I/J/K."""
+    if not arc:
+        unused = [letter for letter in ARC_WORDS if letter in values]
+        reason = "only an arc (G2/G3 with X or Y) uses I, J, K and R"
+    else:
+        unused = [letter for letter in "IJK" if letter in values] if "R" in values else []
+        reason = "an R arc takes no I, J or K"
+    return f"unused words {', '.join(unused)}: {reason} (GRBL error:36)" if unused else None
 
 
 def _centre_from_radius(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -181,3 +182,79 @@ def test_dialect_code_list(code):
     messages = [v.message for v in check(code)]
     first_word = code.split()[0]
     assert (f"{first_word} is not supported by grbl" in messages) == (first_word in ("G43", "G41"))
+
+
+def test_rapid_down_into_the_sheet():
+    # Down to just above the sheet, or back up from inside it, is what rapids are for.
+    assert check("G0 Z0.5", "G1 Z-3 F500", "G0 Z-1", "G0 Z2") == []
+    violations = check("G0 Z-10", "G1 X100 F1500", "G0 Z-0.5", "G0 Z-2")
+    assert lines_and_messages(violations) == [
+        (5, "rapid down to Z=-10.000, into the sheet: plunge with a feed move (G1)"),
+        (8, "rapid down to Z=-2.000, into the sheet: plunge with a feed move (G1)"),
+    ]
+
+
+def test_first_rapid_into_the_sheet_is_caught_though_untracked():
+    text = "G21 G90\nM3 S18000\nG0 Z-20\nG0 Z5\nM5\nM2\n"
+    program = read_gcode(text)
+    assert program.motions == [] and program.errors == []
+    assert lines_and_messages(check_program(program, rules=RULES)) == [
+        (3, "rapid down to Z=-20.000, into the sheet: plunge with a feed move (G1)")
+    ]
+
+
+def test_feed_descending_faster_than_the_machine_z_limit():
+    # MACHINE.max_feed_z is 1000 mm/min; a move's Z speed is its feed times drop / length.
+    within = ["G1 Z-5 F1000", "G1 X50 Z-15 F3000", "G1 X60 Z-3 F9000", "G2 X80 Y10 Z-6 I10 J0 F3000"]
+    assert check(*within) == []  # 1000; 3000 x 10 / 41.23 = 728; climbing; 3000 x 3 / 31.56 = 285
+    violations = check("G1 Z-18.3 F10000", "G1 Z0 F5000", "G1 X20 Z-10", "G2 X30 Y10 Z-15 I5 J0")
+    assert lines_and_messages(violations) == [
+        (5, "feed move descends at 10000.0 mm/min in Z (F10000), above the machine's Z limit of 1000 mm/min"),
+        (7, "feed move descends at 3535.5 mm/min in Z (F5000), above the machine's Z limit of 1000 mm/min"),
+        (8, "arc descends at 1516.6 mm/min in Z (F5000), above the machine's Z limit of 1000 mm/min"),
+    ]
+    assert check("G1 Z-18.3 F10000", rules=ProgramRules(safe_z=5.0)) == []  # no limit given
+
+
+def test_cutting_with_the_spindle_at_no_speed_or_below_the_machine_minimum():
+    rules = rules_for("grbl", replace(MACHINE, spindle_rpm=(8000.0, 24000.0)), SHEET)
+    violations = check("M3 S0", "G1 Z1 F500", "G1 Z-3", "M3 S5000", "G2 X20 Y20 I5 J5", "M3 S8000", "G1 X30",
+                       rules=rules)  # fmt: skip
+    assert lines_and_messages(violations) == [
+        (7, "feed move cuts at Z=-3.000 with the spindle at 0 rpm (M3 without S, or S0)"),
+        (9, "arc cuts at Z=-3.000 with the spindle at 5000 rpm, below the machine's minimum of 8000 rpm"),
+    ]
+    # A spindle with no lower limit still has to turn.
+    assert lines_and_messages(check("M3 S0", "G1 Z-3 F500")) == [
+        (6, "feed move cuts at Z=-3.000 with the spindle at 0 rpm (M3 without S, or S0)")
+    ]
+
+
+def test_m3_without_s_is_fine_only_on_a_manual_speed_router():
+    text = "G21 G90\nG0 Z5\nG0 X10 Y10\nM3\nG1 Z-3 F500\nG1 X20\nG0 Z5\nM5\nM2\n"
+    manual = rules_for("grbl", replace(MACHINE, spindle_rpm=(0.0, 0.0)), SHEET)
+    assert check_program(read_gcode(text), rules=manual) == []
+    assert lines_and_messages(check_program(read_gcode(text), rules=RULES)) == [
+        (5, "feed move cuts at Z=-3.000 with the spindle at 0 rpm (M3 without S, or S0)"),
+        (6, "feed move cuts at Z=-3.000 with the spindle at 0 rpm (M3 without S, or S0)"),
+    ]
+
+
+def test_rules_for_takes_the_overcut_of_the_job():
+    assert RULES.max_overcut == 1.0
+    rules = rules_for("grbl", MACHINE, SHEET, max_overcut=0.3)
+    assert rules.max_overcut == 0.3
+    assert check("G1 Z-18.3 F500", rules=rules) == []
+    violations = check("G1 Z-18.3 F500", "G1 Z-19", rules=rules)  # passes with the default 1 mm
+    assert lines_and_messages(violations) == [
+        (6, "feed move reaches Z=-19.000, below the 18 mm sheet plus 0.3 mm: it would cut the spoilboard")
+    ]
+    assert check("G1 Z-19.4 F500", rules=rules_for("grbl", MACHINE, SHEET, max_overcut=1.5)) == []
+
+
+def test_rules_for_takes_the_z_feed_limit_and_minimum_speed_of_the_machine():
+    assert RULES.max_feed_z == 1000.0
+    assert RULES.min_spindle_rpm == 0.0  # MACHINE keeps the (0, 24000) default
+    assert rules_for("grbl", replace(MACHINE, spindle_rpm=(6000.0, 24000.0)), None).min_spindle_rpm == 6000.0
+    assert rules_for("grbl", replace(MACHINE, spindle_rpm=(0.0, 0.0)), None).min_spindle_rpm is None
+    assert ProgramRules(safe_z=5.0).max_feed_z is None and ProgramRules(safe_z=5.0).min_spindle_rpm is None

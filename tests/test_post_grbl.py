@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gcode.check import check_program, rules_for
 from gcode.post import POSTS, get_post
 from gcode.reader import read_gcode
 from gcode.tooling import Machine, Tool
@@ -318,3 +319,22 @@ def test_registry():
 def test_a_line_too_long_for_the_controller_is_refused():
     with pytest.raises(ValueError, match="longer than 80 characters"):
         render([Rapid(z=5.0), Rapid(x=1e40, y=1e40)])
+
+
+@pytest.mark.parametrize("spindle_rpm", [(8000.0, 24000.0), (0.0, 0.0)])
+def test_rendered_program_meets_the_machine_rules(spindle_rpm):
+    # Slowest spindle, plunge at the Z feed limit, a helix down: the post's own output passes,
+    # with M3 S8000 on a speed-controlled spindle and a bare M3 on a manual-speed router.
+    machine = Machine(id="m", name="Router", dialect="grbl", envelope=(800, 600, 80), max_feed_xy=5000,
+                      max_feed_z=1000, spindle_rpm=spindle_rpm)  # fmt: skip
+    start = on_circle(200.0, 150.0, 20.0, 0.0)
+    end = on_circle(200.0, 150.0, 20.0, 90.0)
+    text = render([Rapid(z=5.0), Rapid(x=start[0], y=start[1]), SpindleOn(8000), Cut(*start, -6.0, 1000.0),
+                   ArcCut(*end, -9.0, 200.0, 150.0, False, 1800.0), Rapid(z=5.0), SpindleOff()],
+                  machine=machine)  # fmt: skip
+    assert ("M3 S8000" in text.splitlines()) == (spindle_rpm != (0.0, 0.0))
+    program = read_gcode(text)
+    assert program.errors == []
+    rules = rules_for("grbl", machine, (600.0, 400.0, 18.0))
+    assert (rules.max_feed_z, rules.min_spindle_rpm) == (1000, None if spindle_rpm == (0.0, 0.0) else 8000)
+    assert check_program(program, rules=rules) == []

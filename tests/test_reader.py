@@ -224,3 +224,30 @@ def test_bounds_of_an_arc_include_its_bulge():
     long_way = read("G0 Z0", "G0 X10 Y0", "G2 X0 Y10 I-10 J0 F100").motions[0]
     assert motion_bounds(short) == pytest.approx((0, 0, 10, 10))
     assert motion_bounds(long_way) == pytest.approx((-10, -10, 10, 10))
+
+
+def test_arc_without_an_end_point_in_its_plane_is_an_error():
+    program = read("G0 Z1", "G0 X0 Y0", "G1 Z-1 F100", "G2 I10 J0 F3000", "G2 Z-2 I10 J0", "G3 X0 Y0 I10 J0")
+    assert program.errors == [
+        (4, "unused words I, J: only an arc (G2/G3 with X or Y) uses I, J, K and R (GRBL error:36)"),
+        (5, "G2 without X or Y: no end point in the arc's plane (GRBL error:32)"),
+    ]
+    # Neither line moves: the full circle on line 6 starts where line 3 left the tool.
+    _, circle = program.motions
+    assert (circle.line, circle.start, circle.centre) == (6, (0, 0, -1), (10, 0))
+
+
+def test_arc_words_a_line_does_not_use_are_errors():
+    program = read("G0 Z1", "G0 X0 Y0", "G0 Z2 R2", "G1 X5 I1 F100", "G2 X10 Y0 R5 I2", "G2 X10 Y0 I5 J0 K7 F200",
+                   "J3")  # fmt: skip
+    assert program.errors == [
+        (3, "unused words R: only an arc (G2/G3 with X or Y) uses I, J, K and R (GRBL error:36)"),
+        (4, "unused words I: only an arc (G2/G3 with X or Y) uses I, J, K and R (GRBL error:36)"),
+        (5, "unused words I: an R arc takes no I, J or K (GRBL error:36)"),
+        (7, "unused words J: only an arc (G2/G3 with X or Y) uses I, J, K and R (GRBL error:36)"),
+    ]
+    # The rejected lines do not move; the I/J arc on line 6 does (GRBL takes K as the
+    # third offset and ignores it in G17).
+    assert [(m.line, m.kind, m.start, m.end, m.centre) for m in program.motions] == [
+        (6, "arc", (0, 0, 1), (10, 0, 1), (5, 0))
+    ]
