@@ -112,6 +112,9 @@ class _DxfReader:
             return None
         return self.doc.layers.get(layer).color
 
+    def _layer_frozen(self, layer: str) -> bool:
+        return self.doc.layers.has_entry(layer) and self.doc.layers.get(layer).is_frozen()
+
     def _layer_hidden(self, layer: str) -> bool:
         if not self.doc.layers.has_entry(layer):
             return False
@@ -135,7 +138,12 @@ class _DxfReader:
         layer, aci = self._resolve(entity, parent)
         source = f"{kind} #{entity.dxf.handle}" if parent is None else f"{kind} in {parent.where}"
         if kind == "INSERT":
-            self._visit_insert(entity, parent, layer, aci, source)
+            # A frozen layer hides the whole block reference; an off one only what
+            # inherits its layer, which the check below catches entity by entity.
+            if self._layer_frozen(layer):
+                self.hidden[layer] += 1
+            else:
+                self._visit_insert(entity, parent, layer, aci, source)
             return
         if self._layer_hidden(layer):
             self.hidden[layer] += 1

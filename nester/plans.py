@@ -10,7 +10,6 @@ from nester.dxf_import import read_dxf
 from nester.errors import InputError
 from nester.layers import LayerRules
 from nester.model import RIGHT_ANGLES, Machining, Part
-from nester.svg_import import read_svg
 
 
 @dataclass
@@ -50,6 +49,8 @@ def load_plan(
     if suffix == ".dxf":
         plan = read_dxf(path, rules=rules, units=units)
     elif suffix == ".svg":
+        from nester.svg_import import read_svg  # svgpathtools pulls in scipy: 0.6 s, only for SVG plans
+
         plan = read_svg(path, rules=rules, colours=svg_colours)
         if units is not None:
             plan.warnings.append(f"{file}: units '{units}' ignored: an SVG file states its own units")

@@ -129,30 +129,53 @@ def _user_length(element, name: str, file: str, source: str) -> float:
 
 
 def _root_transform(root, file: str, warnings: list[str]) -> np.ndarray:
-    """The 3x3 matrix from root user units to mm with y up."""
+    """The 3x3 matrix from root user units to mm with y up, as SVG's viewport rules place them.
+
+    The viewBox is fitted into the width x height viewport by ``preserveAspectRatio``
+    (default ``xMidYMid meet``), so the plan is read at the size a browser shows it."""
     lengths = [_length(root.get(name), file, f"root {name}") for name in ("width", "height")]
     width, height = (None if v is None else v[0] * _MM_PER_UNIT[v[1]] for v in lengths)
     view_box = root.get("viewBox")
-    if view_box:
-        try:
-            vx, vy, vw, vh = (float(v) for v in view_box.replace(",", " ").split())
-        except ValueError:
-            raise InputError(f"{file}: viewBox '{view_box}' is not four numbers") from None
-        if vw <= 0 or vh <= 0:
-            raise InputError(f"{file}: viewBox '{view_box}' has no area")
-        sx = width / vw if width is not None else (height / vh if height is not None else MM_PER_PX)
-        sy = height / vh if height is not None else sx
-        if abs(sx - sy) > 1e-9 * max(sx, sy):
+    if not view_box:
+        page_height = height if height is not None else 0.0
+        return np.array([[MM_PER_PX, 0.0, 0.0], [0.0, -MM_PER_PX, page_height], [0.0, 0.0, 1.0]])
+    try:
+        vx, vy, vw, vh = (float(v) for v in view_box.replace(",", " ").split())
+    except ValueError:
+        raise InputError(f"{file}: viewBox '{view_box}' is not four numbers") from None
+    if vw <= 0 or vh <= 0:
+        raise InputError(f"{file}: viewBox '{view_box}' has no area")
+    sx = width / vw if width is not None else None
+    sy = height / vh if height is not None else None
+    sx, sy = (sx or sy or MM_PER_PX), (sy or sx or MM_PER_PX)
+    align, fit = _aspect_ratio(root.get("preserveAspectRatio"), file)
+    if align != "none":
+        sx = sy = min(sx, sy) if fit == "meet" else max(sx, sy)
+        if width is not None and height is not None and abs(width / vw - height / vh) > 1e-9 * sx:
             warnings.append(
                 f"{file}: width/height and viewBox have different aspect ratios; "
-                f"using the width's scale ({sx:g} mm per unit) for both axes"
+                f"fitted by preserveAspectRatio '{align} {fit}' at {sx:g} mm per unit"
             )
-        scale = sx
-    else:
-        vx = vy = 0.0
-        scale = MM_PER_PX
-        vh = height / MM_PER_PX if height is not None else 0.0
-    return np.array([[scale, 0.0, -vx * scale], [0.0, -scale, (vy + vh) * scale], [0.0, 0.0, 1.0]])
+    page_width = width if width is not None else vw * sx
+    page_height = height if height is not None else vh * sy
+    shift = {"Min": 0.0, "Mid": 0.5, "Max": 1.0}
+    tx = shift[align[1:4]] * (page_width - vw * sx) if align != "none" else 0.0
+    ty = shift[align[5:8]] * (page_height - vh * sy) if align != "none" else 0.0
+    # x_mm = tx + (x - vx) * sx; y down on the page, so y_mm = page_height - (ty + (y - vy) * sy).
+    return np.array([[sx, 0.0, tx - vx * sx], [0.0, -sy, page_height - ty + vy * sy], [0.0, 0.0, 1.0]])
+
+
+_ALIGNMENTS = {"none"} | {f"x{x}Y{y}" for x in ("Min", "Mid", "Max") for y in ("Min", "Mid", "Max")}
+
+
+def _aspect_ratio(text: str | None, file: str) -> tuple[str, str]:
+    """preserveAspectRatio as (alignment, "meet" | "slice"); SVG's default is xMidYMid meet."""
+    words = (text or "xMidYMid meet").split()
+    align = words[0] if words else "xMidYMid"
+    fit = words[1] if len(words) > 1 else "meet"
+    if align not in _ALIGNMENTS or fit not in ("meet", "slice") or len(words) > 2:
+        raise InputError(f"{file}: preserveAspectRatio '{text}' is not an SVG alignment")
+    return align, fit
 
 
 def _declarations(text: str) -> dict[str, str]:

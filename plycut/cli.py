@@ -13,6 +13,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from gcode.check import DEFAULT_MAX_OVERCUT, check_program, rules_for
+from gcode.reader import read_gcode
 from nester.catalog.stool import SHIPPED_PLAN
 from nester.errors import InputError
 from plycut import __version__
@@ -187,11 +189,10 @@ def check(
     file: Path = typer.Argument(..., help="A G-code program."),
     machine: str = typer.Option(DEFAULT_MACHINE, help="Machine name or .toml path."),
     sheet: Optional[str] = typer.Option(None, help="Sheet WIDTHxHEIGHTxTHICKNESS: also check every cut stays on it."),
+    overcut: float = typer.Option(DEFAULT_MAX_OVERCUT, min=0.0,
+                                  help="With --sheet: how far below the sheet (mm) a through cut may go."),
 ) -> None:
     """Read a program back and check it against the machine's dialect and safety rules."""
-    from gcode.check import check_program, rules_for
-    from gcode.reader import read_gcode
-
     with _reported_errors():
         target = load_machine(machine)
         bounds = None
@@ -206,7 +207,7 @@ def check(
             raise InputError(f"{file}: cannot read ({exc.strerror or exc})") from None
         program = read_gcode(text, source=str(file))
         problems = [(line, message) for line, message in program.errors]
-        rules = rules_for(target.dialect, target, bounds)
+        rules = rules_for(target.dialect, target, bounds, max_overcut=overcut)
         problems += [(v.line, v.message) for v in check_program(program, rules=rules)]
         for line, message in sorted(problems):
             typer.echo(f"{file}:{line}: {message}")

@@ -24,6 +24,7 @@ from plycut.toml_reader import TableReader, load_toml
 DEFAULT_MACHINE = "generic-grbl-2500x1250"
 DEFAULT_PROFILE = "birch-plywood-18mm"
 UNITS = ("mm", "cm", "m", "in")
+MAX_OVERCUT = 2.0  # mm below the sheet: deeper than this is cutting the spoilboard, not the part
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ def _cam(table: TableReader) -> CamOptions:
     defaults = CamOptions()
     options = CamOptions(
         clearance=table.number("clearance", defaults.clearance, minimum=0.0),
-        overcut=table.number("overcut", defaults.overcut, minimum=0.0),
+        overcut=table.number("overcut", defaults.overcut, minimum=0.0, maximum=MAX_OVERCUT),
         safe_z=table.number("safe_z", None, positive=True),
         climb=table.string("direction", "climb", choices=("climb", "conventional")) == "climb",
         tab_width=table.number("tab_width", defaults.tab_width, positive=True),

@@ -26,6 +26,7 @@ from plycut.job import Job
 from plycut.outputs import write_outputs
 
 SUMMARY = "summary.json"
+OVERCUT_TOLERANCE = 0.01  # mm: output rounding of the deepest Z
 LAYOUT = "layout.json"
 
 
@@ -88,10 +89,13 @@ def _sheet_output(job: Job, layout: Layout, index: int, count: int, settings: Ca
 
 
 def program_rules(job: Job, layout: Layout) -> ProgramRules:
-    """What every program of this job must satisfy on this sheet (the job may raise safe Z)."""
+    """What every program of this job must satisfy on this sheet.
+
+    The job may raise safe Z above the machine's, and sets how far below the sheet
+    through cuts may go: a deeper move would be cutting the spoilboard."""
     sheet = layout.sheet
     rules = rules_for(job.machine.dialect, job.machine, (sheet.width, sheet.height, sheet.thickness))
-    return replace(rules, safe_z=job.safe_z)
+    return replace(rules, safe_z=job.safe_z, max_overcut=job.cam.overcut + OVERCUT_TOLERANCE)
 
 
 def sheet_preview(layout: Layout, toolpaths: SheetToolpaths, title: str) -> str:

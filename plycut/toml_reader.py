@@ -62,7 +62,7 @@ class TableReader:
         return True
 
     def number(self, key: str, default: Any = _MISSING, *, minimum: float | None = None,
-               positive: bool = False) -> float:
+               maximum: float | None = None, positive: bool = False) -> float:
         if self._absent(key, default):
             return default
         value = self._data[key]
@@ -75,6 +75,8 @@ class TableReader:
             raise self.error(key, f"must be greater than 0, got {value:g}")
         if minimum is not None and value < minimum:
             raise self.error(key, f"must be at least {minimum:g}, got {value:g}")
+        if maximum is not None and value > maximum:
+            raise self.error(key, f"must be at most {maximum:g}, got {value:g}")
         return value
 
     def integer(self, key: str, default: Any = _MISSING, *, minimum: int | None = None) -> int:

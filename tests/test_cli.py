@@ -298,3 +298,26 @@ def test_installed_console_script_runs():
     script = Path(sys.executable).with_name("plycut")
     result = subprocess.run([str(script), "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.strip() == f"plycut {__version__}"
+
+
+def test_job_overcut_sets_the_depth_the_check_allows(tmp_path):
+    plan = write_dxf(tmp_path / "part.dxf", square)
+    job = tmp_path / "job.toml"
+    job.write_text(f'[[plans]]\nfile = "{plan.name}"\n[cam]\novercut = 1.5\n')
+    out = tmp_path / "out"
+    result = invoke("run", str(job), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    program = read_gcode((out / "sheet-01.nc").read_text())
+    assert min(m.end[2] for m in program.motions) == pytest.approx(-19.5)
+    job.write_text(f'[[plans]]\nfile = "{plan.name}"\n[cam]\novercut = 5\n')
+    result = invoke("run", str(job), "-o", str(tmp_path / "out2"))
+    assert result.exit_code == 2 and "key 'cam.overcut': must be at most 2" in result.output
+
+
+def test_check_overcut_option_sets_the_depth_floor(tmp_path):
+    deep = tmp_path / "deep.nc"
+    deep.write_text("G21 G90\nG0 Z5\nM3 S18000\nG0 X100 Y100\nG0 Z1\nG1 Z-19 F500\nG0 Z5\nM5\nM2\n")
+    loose = invoke("check", str(deep), "--sheet", "2500x1250x18")
+    assert loose.exit_code == 0, loose.output  # 1 mm below an 18 mm sheet by default
+    strict = invoke("check", str(deep), "--sheet", "2500x1250x18", "--overcut", "0.3")
+    assert strict.exit_code == 1 and "deep.nc:6:" in strict.output

@@ -428,6 +428,19 @@ def test_hidden_layers_are_skipped_with_a_warning(tmp_path):
     assert any("hidden layer 'CUT_INSIDE'" in w for w in plan.warnings)
 
 
+def test_insert_on_a_frozen_layer_hides_its_whole_block(tmp_path):
+    doc = new_doc()
+    doc.layers.add("OLD_VERSION").freeze()
+    block = doc.blocks.new("SPARE")
+    rectangle(block, 0, 0, 50, 50, "CUT_OUTSIDE")  # its own layer, not layer 0
+    msp = doc.modelspace()
+    rectangle(msp, 0, 0, 100, 100, "CUT_OUTSIDE")
+    msp.add_blockref("SPARE", (300, 0), dxfattribs={"layer": "OLD_VERSION"})
+    plan = load_plan(save(doc, tmp_path))
+    assert len(plan.parts) == 1
+    assert any("hidden layer 'OLD_VERSION'" in w for w in plan.warnings)
+
+
 def test_empty_drawing(tmp_path):
     doc = new_doc()
     doc.modelspace().add_text("only words", dxfattribs={"layer": "NOTES"})

@@ -157,8 +157,29 @@ def test_root_units(tmp_path, size, mm_per_unit):
 def test_viewbox_offset_and_aspect_mismatch_warning(tmp_path):
     body = '<rect x="10" y="20" width="50" height="20" stroke="black"/>'
     plan = load_plan(svg(tmp_path, body, size='width="100mm" height="100mm" viewBox="10 20 100 50"'))
-    assert plan.parts[0].outline.bounds == pytest.approx((0, 30, 50, 50))
+    # xMidYMid meet: 1 mm per unit (the smaller scale), the 50-unit-high box centred on the page.
+    assert plan.parts[0].outline.bounds == pytest.approx((0, 55, 50, 75))
     assert any("different aspect ratios" in w for w in plan.warnings)
+
+
+@pytest.mark.parametrize(
+    "aspect, bounds",
+    [
+        ("none", (0, 60, 50, 100)),  # stretched: 1 mm per unit across, 2 mm per unit down
+        ("xMinYMin slice", (0, 60, 100, 100)),  # the larger scale, 2 mm per unit, from the top left
+        ("xMaxYMax meet", (0, 30, 50, 50)),  # 1 mm per unit, the box at the bottom of the page
+    ],
+)
+def test_preserve_aspect_ratio_places_the_viewbox_like_a_browser(tmp_path, aspect, bounds):
+    body = '<rect x="10" y="20" width="50" height="20" stroke="black"/>'
+    size = f'width="100mm" height="100mm" viewBox="10 20 100 50" preserveAspectRatio="{aspect}"'
+    assert load_plan(svg(tmp_path, body, size=size)).parts[0].outline.bounds == pytest.approx(bounds)
+
+
+def test_bad_preserve_aspect_ratio_is_named(tmp_path):
+    size = 'width="100mm" height="100mm" viewBox="0 0 100 50" preserveAspectRatio="centre"'
+    with pytest.raises(InputError, match="preserveAspectRatio 'centre'"):
+        load_plan(svg(tmp_path, '<rect width="5" height="5" stroke="black"/>', size=size))
 
 
 def test_inkscape_layer_names_decide_before_colour(tmp_path):
