@@ -60,7 +60,7 @@ def sheet_toolpaths(
     warnings.extend(_off_sheet(ordered, layout))
 
     writer = StepWriter(settings.cutting, settings.safe_z)
-    writer.start(settings.cutting.rpm, settings.spindle_spinup_s)
+    writer.start(settings.tool, settings.cutting.rpm, settings.spindle_spinup_s)
     for job in ordered:
         writer.job(job)
     writer.finish()

@@ -85,7 +85,6 @@ def rules_for(
     dialect_rules = get_post(dialect).rules
     if isinstance(sheet, Sheet):
         sheet = (sheet.width, sheet.height, sheet.thickness)
-    manual_speed = tuple(machine.spindle_rpm) == (0.0, 0.0)
     return ProgramRules(
         safe_z=machine.safe_z,
         sheet=sheet,
@@ -97,7 +96,7 @@ def rules_for(
         must_end=dialect_rules.must_end,
         max_overcut=max_overcut,
         max_feed_z=machine.max_feed_z,
-        min_spindle_rpm=None if manual_speed else machine.spindle_rpm[0],
+        min_spindle_rpm=None if machine.manual_spindle else machine.spindle_rpm[0],
         dialect=dialect,
     )
 

@@ -15,6 +15,8 @@ class Tool:
     flutes: int = 2
     centre_cutting: bool = True
     kind: str = "flat"  # flat | vbit
+    number: int = 1  # the tool's number in the machine's tool table (T word)
+    angle: float | None = None  # V-bits: included angle, degrees
 
     @property
     def radius(self) -> float:
@@ -33,17 +35,53 @@ class CuttingData:
 
 
 @dataclass(frozen=True)
+class OutputSwitch:
+    """The commands that switch an auxiliary output on and off, in the machine's dialect.
+
+    e.g. a vacuum table on M7/M9, dust extraction on M8/M9, grblHAL's M64 P0/M65 P0,
+    ShopBot's SO,1,1/SO,1,0."""
+
+    on: str
+    off: str
+
+
+@dataclass(frozen=True)
 class Machine:
-    """A CNC router: its work envelope, limits and habits. mm, mm/min, seconds."""
+    """A CNC router: its work envelope, limits and habits. mm, mm/min, mm/s^2, seconds.
+
+    spindle_rpm (0, 0) is a router with a manual speed dial. max_feed is per axis
+    and is also the rapid rate. units is what the program is written in ("mm" or
+    "in"); plycut works in mm and converts at the post."""
 
     id: str
     name: str
     dialect: str
     envelope: tuple[float, float, float]  # X, Y, Z travel
-    max_feed_xy: float
-    max_feed_z: float
+    max_feed: tuple[float, float, float]  # X, Y, Z
+    acceleration: tuple[float, float, float] = (500.0, 500.0, 250.0)  # X, Y, Z
     safe_z: float = 5.0  # rapids above the top of the sheet happen at or above this
     park: tuple[float, float] = (0.0, 0.0)  # XY where the program ends
-    spindle_rpm: tuple[float, float] = (0.0, 24000.0)  # (0, 0): router with manual speed
+    spindle_rpm: tuple[float, float] = (0.0, 24000.0)
     spindle_spinup_s: float = 3.0
-    line_limit: int = 80
+    line_limit: int = 80  # the longest line the post may write
+    units: str = "mm"
+    arcs: bool = True  # the controller runs G2/G3; otherwise arcs are written as lines
+    arc_tolerance: float = 0.01  # mm of chord error when arcs are written as lines
+    line_numbers: bool = False  # N words on every line
+    tool_changer: bool = False  # an automatic tool changer: M6 needs no operator
+    tool_change_s: float = 60.0  # how long a tool change takes (the operator's, without a changer)
+    vacuum: OutputSwitch | None = None
+    dust_extraction: OutputSwitch | None = None
+
+    @property
+    def max_feed_xy(self) -> float:
+        """The fastest feed valid in any XY direction."""
+        return min(self.max_feed[0], self.max_feed[1])
+
+    @property
+    def max_feed_z(self) -> float:
+        return self.max_feed[2]
+
+    @property
+    def manual_spindle(self) -> bool:
+        return tuple(self.spindle_rpm) == (0.0, 0.0)

@@ -72,7 +72,19 @@ class Comment:
     text: str
 
 
-Step = Union[Rapid, Cut, ArcCut, SpindleOn, SpindleOff, Dwell, Comment]
+@dataclass(frozen=True)
+class ToolChange:
+    """Put ``tool`` (its number is ``tool.number``) in the spindle.
+
+    It comes with the spindle stopped and, except as the program's first step, the
+    tool at safe Z. The first one names the tool the operator loads before starting;
+    posts write M6 for a tool changer, a pause with a message for the operator, or
+    nothing for the first tool of a manual machine."""
+
+    tool: Tool
+
+
+Step = Union[Rapid, Cut, ArcCut, SpindleOn, SpindleOff, Dwell, Comment, ToolChange]
 MOTIONS = (Rapid, Cut, ArcCut)
 
 

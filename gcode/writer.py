@@ -15,7 +15,7 @@ from gcode.arcs import SAME_POINT, Point
 from gcode.cam_settings import CLEARANCE_Z
 from gcode.jobs import Job, Pass
 from gcode.paths import Arc, Path2D
-from gcode.tooling import CuttingData
+from gcode.tooling import CuttingData, Tool
 from gcode.toolpath import (
     ArcCut,
     Comment,
@@ -25,6 +25,7 @@ from gcode.toolpath import (
     SpindleOff,
     SpindleOn,
     Step,
+    ToolChange,
 )
 
 
@@ -39,8 +40,9 @@ class StepWriter:
         self.y: float | None = None
         self.z: float | None = None
 
-    def start(self, rpm: float, spinup_s: float) -> None:
-        """Lift first (nobody knows where the tool was left), then start the spindle."""
+    def start(self, tool: Tool, rpm: float, spinup_s: float) -> None:
+        """Name the tool, lift (nobody knows where the tool was left), then start the spindle."""
+        self.steps.append(ToolChange(tool))
         self.rapid(z=self.safe_z)
         self.steps.append(SpindleOn(rpm))
         self.steps.append(Dwell(spinup_s))

@@ -7,11 +7,16 @@ from importlib import resources
 from pathlib import Path
 
 from gcode.feeds import ToolRecipe
-from gcode.tooling import Machine, Tool
+from gcode.post import POSTS
+from gcode.tooling import Machine, OutputSwitch, Tool
 from nester.errors import InputError
 from plycut.toml_reader import TableReader, load_toml
 
-DIALECTS = ("grbl",)
+
+
+def dialects() -> tuple[str, ...]:
+    """Every dialect a post-processor exists for."""
+    return tuple(sorted(POSTS))
 
 
 @dataclass(frozen=True)
@@ -65,29 +70,57 @@ def _resolve(name: str, builtins: dict[str, Path], what: str) -> Path:
     raise InputError(f"unknown {what} '{name}' (built-in: {known}; or give a path to a .toml file)")
 
 
+def _axis(axes: TableReader, axis: str) -> tuple[float, float]:
+    table = axes.table(axis, required=True)
+    limits = table.number("max_feed", positive=True), table.number("acceleration", positive=True)
+    table.done()
+    return limits
+
+
+def _output(outputs: TableReader, key: str) -> OutputSwitch | None:
+    if not outputs.has(key):
+        return None
+    table = outputs.table(key)
+    switch = OutputSwitch(on=table.string("on"), off=table.string("off"))
+    table.done()
+    return switch
+
+
 def load_machine(name: str) -> Machine:
+    """A machine from its built-in name or a TOML file; every bad or unknown key is named."""
     path = _resolve(name, builtin_machines(), "machine")
     top = TableReader(load_toml(path), path)
     envelope = top.table("envelope", required=True)
-    limits = top.table("limits", required=True)
-    motion = top.table("motion")
-    spindle = top.table("spindle")
-    controller = top.table("controller")
+    axes = top.table("axes", required=True)
+    motion, spindle, controller = top.table("motion"), top.table("spindle"), top.table("controller")
+    tool_change, outputs = top.table("tool_change"), top.table("outputs")
+    limits = [_axis(axes, axis) for axis in "xyz"]
+    manual = spindle.boolean("manual", False)
+    rpm = (0.0, 0.0) if manual else (spindle.number("rpm_min", 0.0, minimum=0.0),
+                                     spindle.number("rpm_max", 24000.0, positive=True))
     machine = Machine(
         id=path.stem,
         name=top.string("name"),
-        dialect=top.string("dialect", choices=DIALECTS),
+        dialect=top.string("dialect", choices=dialects()),
         envelope=(envelope.number("x", positive=True), envelope.number("y", positive=True),
                   envelope.number("z", positive=True)),
-        max_feed_xy=limits.number("max_feed_xy", positive=True),
-        max_feed_z=limits.number("max_feed_z", positive=True),
+        max_feed=tuple(feed for feed, _ in limits),
+        acceleration=tuple(acceleration for _, acceleration in limits),
         safe_z=motion.number("safe_z", 5.0, positive=True),
         park=motion.numbers("park", (0.0, 0.0), length=2),
-        spindle_rpm=(spindle.number("rpm_min", 0.0, minimum=0.0), spindle.number("rpm_max", 24000.0, minimum=0.0)),
+        spindle_rpm=rpm,
         spindle_spinup_s=spindle.number("spinup_s", 3.0, minimum=0.0),
         line_limit=controller.integer("line_limit", 80, minimum=20),
+        units=top.string("units", "mm", choices=("mm", "in")),
+        arcs=controller.boolean("arcs", True),
+        arc_tolerance=controller.number("arc_tolerance", 0.01, positive=True, maximum=1.0),
+        line_numbers=controller.boolean("line_numbers", False),
+        tool_changer=tool_change.boolean("automatic", False),
+        tool_change_s=tool_change.number("seconds", 60.0, minimum=0.0),
+        vacuum=_output(outputs, "vacuum"),
+        dust_extraction=_output(outputs, "dust_extraction"),
     )
-    for table in (envelope, limits, motion, spindle, controller, top):
+    for table in (envelope, axes, motion, spindle, controller, tool_change, outputs, top):
         table.done()
     if machine.spindle_rpm[0] > machine.spindle_rpm[1]:
         raise InputError(f"{path}: key 'spindle.rpm_min': greater than rpm_max")

@@ -12,7 +12,7 @@ from shapely.geometry import LineString, MultiLineString, Point, Polygon, box
 from gcode.cam import CamSettings, sheet_toolpaths
 from gcode.post import get_post
 from gcode.tooling import CuttingData, Machine, Tool
-from gcode.toolpath import ArcCut, Comment, Cut, Dwell, Rapid, SpindleOff, SpindleOn
+from gcode.toolpath import ArcCut, Comment, Cut, Dwell, Rapid, SpindleOff, SpindleOn, ToolChange
 from nester.errors import InputError
 from nester.model import Feature, Layout, Operation, Part, Placement, Sheet
 
@@ -23,7 +23,7 @@ THICKNESS = 18.0
 SHEET = Sheet(600.0, 400.0, THICKNESS)
 THROUGH = THICKNESS + 0.3  # default overcut
 TAB_Z = -THICKNESS + 4.0  # default tab height
-MACHINE = Machine("router", "Test router", "grbl", (1000.0, 1000.0, 100.0), 5000.0, 1000.0)
+MACHINE = Machine("router", "Test router", "grbl", (1000.0, 1000.0, 100.0), (5000.0, 5000.0, 1000.0))
 
 
 def settings(**changes) -> CamSettings:
@@ -163,9 +163,10 @@ def groups(sheet_result, placed):
 def test_program_starts_lifted_and_spinning_and_ends_lifted_and_stopped(sheet_result):
     program = sheet_result.program
     steps = program.steps
-    assert steps[0] == Rapid(z=5.0)
-    assert steps[1] == SpindleOn(18000.0)
-    assert steps[2] == Dwell(3.0)
+    assert steps[0] == ToolChange(TOOL)  # names the tool to load, before any motion
+    assert steps[1] == Rapid(z=5.0)
+    assert steps[2] == SpindleOn(18000.0)
+    assert steps[3] == Dwell(3.0)
     assert steps[-2:] == (Rapid(z=5.0), SpindleOff())
     assert program.header == (("job", "cabinet"),)
     assert program.name == "sheet-01" and program.tool == TOOL and program.safe_z == 5.0

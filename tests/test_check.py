@@ -34,8 +34,7 @@ MACHINE = Machine(
     name="Test router",
     dialect="grbl",
     envelope=(800.0, 600.0, 100.0),
-    max_feed_xy=5000.0,
-    max_feed_z=1000.0,
+    max_feed=(5000.0, 5000.0, 1000.0),
     safe_z=5.0,
 )
 SHEET = Sheet(width=600.0, height=400.0, thickness=18.0)

@@ -15,9 +15,10 @@ dialect = "grbl"
 x = 1000.0
 y = 600.0
 z = 100.0
-[limits]
-max_feed_xy = 5000.0
-max_feed_z = 1000.0
+[axes]
+x = { max_feed = 5000.0, acceleration = 400.0 }
+y = { max_feed = 5000.0, acceleration = 300.0 }
+z = { max_feed = 1000.0, acceleration = 100.0 }
 [motion]
 safe_z = 8.0
 park = [10.0, 500.0]
@@ -47,12 +48,38 @@ def test_user_machine_file_loads(tmp_path):
     machine = load_machine(str(write(tmp_path, "mine.toml", MACHINE)))
     assert machine.id == "mine" and machine.safe_z == 8.0 and machine.park == (10.0, 500.0)
     assert machine.spindle_rpm == (8000.0, 20000.0)
+    assert machine.max_feed == (5000.0, 5000.0, 1000.0) and machine.acceleration == (400.0, 300.0, 100.0)
+    assert (machine.units, machine.arcs, machine.tool_changer, machine.vacuum) == ("mm", True, False, None)
+
+
+def test_machine_options_load(tmp_path):
+    text = MACHINE.replace("[spindle]\nrpm_min = 8000.0\nrpm_max = 20000.0", "[spindle]\nmanual = true") + """
+[controller]
+arcs = false
+arc_tolerance = 0.02
+line_numbers = true
+[tool_change]
+automatic = true
+seconds = 12
+[outputs]
+vacuum = { on = "M64 P0", off = "M65 P0" }
+dust_extraction = { on = "M8", off = "M9" }
+"""
+    machine = load_machine(str(write(tmp_path, "atc.toml", text)))
+    assert machine.manual_spindle and machine.spindle_rpm == (0.0, 0.0)
+    assert (machine.arcs, machine.arc_tolerance, machine.line_numbers) == (False, 0.02, True)
+    assert (machine.tool_changer, machine.tool_change_s) == (True, 12.0)
+    assert (machine.vacuum.on, machine.vacuum.off, machine.dust_extraction.on) == ("M64 P0", "M65 P0", "M8")
 
 
 @pytest.mark.parametrize(
     "change, message",
     [
-        (("max_feed_z = 1000.0", "max_feed_z = 1000.0\nmax_fed = 3"), "unknown key 'max_fed' in [limits]"),
+        (("z = { max_feed = 1000.0,", "z = { max_feed = 1000.0, max_fed = 3,"), "unknown key 'max_fed' in [axes.z]"),
+        (("z = { max_feed = 1000.0,", "z = {"), "missing key 'axes.z.max_feed'"),
+        (("acceleration = 300.0", "acceleration = 0"), "key 'axes.y.acceleration': must be greater than 0"),
+        (("[spindle]", "[spindle]\nmanual = true"), "unknown key 'rpm_min' in [spindle]"),
+        (('dialect = "grbl"', 'dialect = "grbl"\nunits = "furlong"'), "key 'units': expected one of mm, in"),
         (('dialect = "grbl"', 'dialect = "haas"'), "key 'dialect': expected one of"),
         (("x = 1000.0", 'x = "wide"'), "key 'envelope.x': expected a number"),
         (("y = 600.0", "y = -600.0"), "key 'envelope.y': must be greater than 0"),
@@ -84,7 +111,7 @@ def test_feed_is_rpm_times_flutes_times_chip_load_and_clamped(tmp_path):
     data, warnings = cutting_data(recipe, machine)
     assert data.feed == pytest.approx(recipe.rpm * recipe.tool.flutes * recipe.chip_load)
     assert warnings == []
-    slow_text = MACHINE.replace("max_feed_xy = 5000.0", "max_feed_xy = 1500.0")
+    slow_text = MACHINE.replace("x = { max_feed = 5000.0", "x = { max_feed = 1500.0")
     slow = load_machine(str(write(tmp_path, "slow.toml", slow_text)))
     data, warnings = cutting_data(recipe, slow)
     assert data.feed == 1500.0

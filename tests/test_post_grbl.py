@@ -21,6 +21,7 @@ from gcode.toolpath import (
     Rapid,
     SpindleOff,
     SpindleOn,
+    ToolChange,
     ToolpathProgram,
 )
 from nester.errors import InputError
@@ -31,8 +32,7 @@ MACHINE = Machine(
     name="Test router",
     dialect="grbl",
     envelope=(800.0, 600.0, 100.0),
-    max_feed_xy=5000.0,
-    max_feed_z=1000.0,
+    max_feed=(5000.0, 5000.0, 1000.0),
     park=(0.0, 590.0),
     spindle_rpm=(8000.0, 24000.0),
 )
@@ -282,8 +282,8 @@ def test_spindle_counter_clockwise_dwell_and_manual_router():
     text = render([Rapid(z=5.0), SpindleOn(12000.4, clockwise=False), Dwell(1.25)])
     assert "M4 S12000" in text.splitlines()
     assert "G4 P1.25" in text.splitlines()
-    manual = Machine(id="m", name="Trim router", dialect="grbl", envelope=(600, 400, 80), max_feed_xy=2000,
-                     max_feed_z=500, spindle_rpm=(0.0, 0.0))  # fmt: skip
+    manual = Machine(id="m", name="Trim router", dialect="grbl", envelope=(600, 400, 80), max_feed=(2000, 2000, 500),
+                     spindle_rpm=(0.0, 0.0))  # fmt: skip
     lines = render([Rapid(z=5.0), SpindleOn(18000)], machine=manual).splitlines()
     index = lines.index("M3")
     assert lines[index - 1] == "(set the spindle speed to 18000 rpm by hand)"
@@ -325,8 +325,8 @@ def test_a_line_too_long_for_the_controller_is_refused():
 def test_rendered_program_meets_the_machine_rules(spindle_rpm):
     # Slowest spindle, plunge at the Z feed limit, a helix down: the post's own output passes,
     # with M3 S8000 on a speed-controlled spindle and a bare M3 on a manual-speed router.
-    machine = Machine(id="m", name="Router", dialect="grbl", envelope=(800, 600, 80), max_feed_xy=5000,
-                      max_feed_z=1000, spindle_rpm=spindle_rpm)  # fmt: skip
+    machine = Machine(id="m", name="Router", dialect="grbl", envelope=(800, 600, 80), max_feed=(5000, 5000, 1000),
+                      spindle_rpm=spindle_rpm)  # fmt: skip
     start = on_circle(200.0, 150.0, 20.0, 0.0)
     end = on_circle(200.0, 150.0, 20.0, 90.0)
     text = render([Rapid(z=5.0), Rapid(x=start[0], y=start[1]), SpindleOn(8000), Cut(*start, -6.0, 1000.0),
@@ -338,3 +338,16 @@ def test_rendered_program_meets_the_machine_rules(spindle_rpm):
     rules = rules_for("grbl", machine, (600.0, 400.0, 18.0))
     assert (rules.max_feed_z, rules.min_spindle_rpm) == (1000, None if spindle_rpm == (0.0, 0.0) else 8000)
     assert check_program(program, rules=rules) == []
+
+
+def test_tool_changes_on_grbl_are_an_operator_pause_never_m6():
+    vbit = Tool(id="v90", name="90° V-bit", diameter=6.0, kind="vbit", number=5, angle=90.0)
+    text = render([ToolChange(TOOL), Rapid(z=5.0), SpindleOn(18000), SpindleOff(), ToolChange(vbit),
+                   SpindleOn(16000), SpindleOff()])
+    lines = text.splitlines()
+    assert "(load tool 1: 6 mm up-cut, D6)" in lines  # the first tool: loaded before starting
+    pause = lines.index("M0")
+    assert lines[pause - 1] == "(change to tool 5: 90 V-bit, D6, then resume)"
+    assert lines.count("M0") == 1 and not any("M6" in line for line in lines)
+    program = read_gcode(text)
+    assert program.errors == [] and [e.kind for e in program.events].count("pause") == 1

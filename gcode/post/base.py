@@ -26,6 +26,7 @@ from gcode.toolpath import (
     SpindleOff,
     SpindleOn,
     Step,
+    ToolChange,
     ToolpathProgram,
 )
 
@@ -69,6 +70,7 @@ class ToolPosition:
     exact: list[float | None] = field(default_factory=lambda: [None, None, None])
     written: list[float | None] = field(default_factory=lambda: [None, None, None])
     feed: str | None = None
+    tool_changed: bool = False  # a ToolChange has been written: the next one is a real change
 
 
 def plain_ascii(text: str) -> str:
@@ -182,7 +184,7 @@ class Post:
         """Start the spindle; a router with a manual speed dial gets the speed as a comment."""
         word = "M3" if step.clockwise else "M4"
         low, high = machine.spindle_rpm
-        if (low, high) == (0.0, 0.0):
+        if machine.manual_spindle:
             note = self.comment(f"set the spindle speed to {format_number(step.rpm, 0)} rpm by hand", width)
             return [note, word] if note else [word]
         if not (low <= step.rpm <= high) or step.rpm <= 0.0:
@@ -190,6 +192,19 @@ class Post:
                 f"spindle speed {step.rpm:g} rpm is outside {machine.name}'s range {low:g}..{high:g} rpm"
             )
         return [f"{word} S{format_number(step.rpm, 0)}"]
+
+    def tool_change_lines(self, step: ToolChange, machine: Machine, width: int, *, first: bool) -> list[str]:
+        """The operator loads the first tool before starting; later ones need a pause.
+
+        Without a tool changer there is no M6 here (GRBL rejects it): the program stops
+        with M0 and says which tool to load; cycle start resumes it."""
+        tool = step.tool
+        text = f"tool {tool.number}: {tool.name}, D{format_number(tool.diameter, self.coordinate_decimals)}"
+        if first:
+            line = self.comment(f"load {text}", width)
+            return [line] if line else []
+        note = self.comment(f"change to {text}, then resume", width)
+        return [line for line in (note, "M0") if line]
 
     def spindle_off_lines(self) -> list[str]:
         """Stop the spindle."""
@@ -240,6 +255,10 @@ class Post:
         if isinstance(step, Comment):
             line = self.comment(step.text, width)
             return [line] if line else []
+        if isinstance(step, ToolChange):
+            first = not position.tool_changed
+            position.tool_changed = True
+            return self.tool_change_lines(step, machine, width, first=first)
         raise TypeError(f"unknown toolpath step {step!r}")
 
     @staticmethod
