@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from gcode.check import DEFAULT_MAX_OVERCUT, check_program, rules_for
-from gcode.reader import read_gcode
+from gcode.programs import read_program
 from nester.catalog.stool import SHIPPED_PLAN
 from nester.errors import InputError
 from plycut import __version__
@@ -205,7 +205,7 @@ def check(
             text = file.read_text(encoding="utf-8", errors="replace")
         except OSError as exc:
             raise InputError(f"{file}: cannot read ({exc.strerror or exc})") from None
-        program = read_gcode(text, source=str(file))
+        program = read_program(text, target.dialect, source=str(file))
         problems = [(line, message) for line, message in program.errors]
         rules = rules_for(target.dialect, target, bounds, max_overcut=overcut)
         problems += [(v.line, v.message) for v in check_program(program, rules=rules)]

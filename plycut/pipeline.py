@@ -15,7 +15,7 @@ from gcode.backplot import program_polylines
 from gcode.cam import CamSettings, SheetToolpaths, sheet_toolpaths
 from gcode.check import ProgramRules, check_program, rules_for
 from gcode.post import get_post
-from gcode.reader import read_gcode
+from gcode.programs import read_program
 from nester.layout_json import layout_document
 from nester.model import Layout, NestResult
 from nester.preview import Overlay, sheet_svg
@@ -80,7 +80,7 @@ def _sheet_output(job: Job, layout: Layout, index: int, count: int, settings: Ca
     toolpaths = sheet_toolpaths(layout, settings, name=stem, header=_header(job, layout, index, count))
     text = post.render(toolpaths.program, job.machine)
     program_name = stem + post.file_extension
-    readback = read_gcode(text, source=program_name)
+    readback = read_program(text, job.machine.dialect, source=program_name)
     violations = [f"line {e[0]}: {e[1]}" for e in readback.errors]
     violations += [f"line {v.line}: {v.message}" for v in check_program(readback, rules=program_rules(job, layout))]
     if violations:
