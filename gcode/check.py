@@ -10,11 +10,13 @@ import math
 from dataclasses import dataclass
 
 from gcode.post import get_post
+from gcode.post.marlin import TIMEOUT_IN_MESSAGE
 from gcode.reader import (
     KNOWN_CODES,
     KNOWN_LETTERS,
     GcodeProgram,
     Motion,
+    Word,
     arc_sweep,
     motion_bounds,
     strip_comments,
@@ -32,6 +34,8 @@ DEFAULT_MAX_OVERCUT = 1.0  # mm below the sheet when the job does not say
 GRBL_ARC_SLACK = 0.005
 GRBL_ARC_LIMIT = 0.5
 GRBL_ARC_RELATIVE = 0.001
+ARC_CODES = frozenset({"G2", "G3"})
+COMMAND_LETTERS = "GMT"  # the letters that start a command on a one-command-per-line controller
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,10 @@ class ProgramRules:
     a manual speed dial has no S to check).
     max_line_length: characters the controller keeps after dropping spaces and
     comments. allowed_codes/allowed_letters: None accepts anything the reader knows.
+    arcs: the machine runs G2/G3. one_command_per_line, message_codes, dwell_word,
+    dwell_in_milliseconds: as in :class:`gcode.post.DialectRules`. resolution: mm a
+    written coordinate may be off the value meant (half its last digit, 0.0013 mm in
+    inches to 4 places), the slack of the height and edge checks.
     """
 
     safe_z: float
@@ -71,6 +79,12 @@ class ProgramRules:
     max_feed_z: float | None = None
     min_spindle_rpm: float | None = None
     dialect: str = "this controller"
+    arcs: bool = True
+    one_command_per_line: bool = False
+    message_codes: frozenset[str] = frozenset()
+    dwell_word: str = "P"
+    dwell_in_milliseconds: bool = False
+    resolution: float = 0.0
 
 
 def rules_for(
@@ -82,7 +96,8 @@ def rules_for(
 ) -> ProgramRules:
     """The rules for a program in ``dialect`` run on ``machine`` over ``sheet``, cutting
     at most ``max_overcut`` mm below it."""
-    dialect_rules = get_post(dialect).rules
+    post = get_post(dialect)
+    dialect_rules = post.rules
     if isinstance(sheet, Sheet):
         sheet = (sheet.width, sheet.height, sheet.thickness)
     return ProgramRules(
@@ -98,6 +113,12 @@ def rules_for(
         max_feed_z=machine.max_feed_z,
         min_spindle_rpm=None if machine.manual_spindle else machine.spindle_rpm[0],
         dialect=dialect,
+        arcs=machine.arcs,
+        one_command_per_line=dialect_rules.one_command_per_line,
+        message_codes=dialect_rules.message_codes,
+        dwell_word=dialect_rules.dwell_word,
+        dwell_in_milliseconds=dialect_rules.dwell_in_milliseconds,
+        resolution=post.output_units(machine).rounding_mm,
     )
 
 
@@ -114,7 +135,8 @@ def check_program(program: GcodeProgram, *, rules: ProgramRules) -> list[Violati
         if move.kind == "rapid":
             violations += _rapid_into_sheet(move.line, move.start_z, move.end_z)
         low_z = min((z for z in (move.start_z, move.end_z) if z is not None), default=None)
-        if move.kind != "probe" and move.moves_xy and low_z is not None and low_z < rules.safe_z - Z_TOLERANCE:
+        below_safe_z = low_z is not None and low_z < rules.safe_z - Z_TOLERANCE - rules.resolution
+        if move.kind != "probe" and move.moves_xy and below_safe_z:
             violations.append(
                 Violation(move.line, f"XY move at Z={low_z:.3f} below safe height {rules.safe_z:.3f} ({move.reason})")
             )
@@ -159,7 +181,52 @@ def _line_violations(program: GcodeProgram, rules: ProgramRules) -> list[Violati
                 )
             if unsupported:
                 violations.append(Violation(number, f"{word.code} is not supported by {rules.dialect}"))
+            elif not rules.arcs and word.letter == "G" and word.code in ARC_CODES:
+                violations.append(Violation(number, f"{word.code}: this machine runs no arcs (arcs = false)"))
+        violations += _command_violations(number, words, rules)
+        violations += _dwell_violations(number, words, rules)
+    for number, message in program.messages.items():
+        violations += _message_violations(number, message, program.words_used.get(number, ()), rules)
     return violations
+
+
+def _command_violations(number: int, words: tuple[Word, ...], rules: ProgramRules) -> list[Violation]:
+    """On a one-command-per-line controller: exactly one command, named on its own line."""
+    if not rules.one_command_per_line:
+        return []
+    commands = [word.code for word in words if word.letter in COMMAND_LETTERS]
+    if len(commands) > 1:
+        return [Violation(number, f"{len(commands)} commands on one line ({' '.join(commands)}): "
+                                  f"{rules.dialect} runs only the first")]  # fmt: skip
+    if not commands and any(word.letter != "N" for word in words):
+        return [Violation(number, f"no G or M command: {rules.dialect} keeps no motion mode and ignores the line")]
+    return []
+
+
+def _dwell_violations(number: int, words: tuple[Word, ...], rules: ProgramRules) -> list[Violation]:
+    """G4 must give its time in the dialect's word, in whole milliseconds where it counts them."""
+    if not any(word.letter == "G" and word.code == "G4" for word in words):
+        return []
+    unit = "whole milliseconds" if rules.dwell_in_milliseconds else "seconds"
+    time = next((word for word in words if word.letter == rules.dwell_word), None)
+    if time is None:
+        return [Violation(number, f"G4 without {rules.dwell_word}: {rules.dialect} takes the dwell time "
+                                  f"in {rules.dwell_word} ({unit})")]  # fmt: skip
+    if rules.dwell_in_milliseconds and time.number != int(time.number):
+        return [Violation(number, f"G4 {time.code}: {rules.dialect} takes the dwell time in {unit}")]
+    return []
+
+
+def _message_violations(number: int, message: str, words: tuple[Word, ...], rules: ProgramRules) -> list[Violation]:
+    """Text after M0/M1: only some controllers show it, and Marlin reads numbers out of it."""
+    code = next((word.code for word in words if word.letter == "M"), "M0")
+    if code not in rules.message_codes:
+        return [Violation(number, f"{code} followed by text: {rules.dialect} takes no message")]
+    timeout = TIMEOUT_IN_MESSAGE.search(message)
+    if timeout is not None:
+        return [Violation(number, f"{rules.dialect} reads {timeout.group()!r} in the message as a timeout: "
+                                  f"the pause would end by itself")]  # fmt: skip
+    return []
 
 
 def _motion_violations(motion: Motion, rules: ProgramRules) -> list[Violation]:
@@ -170,7 +237,7 @@ def _motion_violations(motion: Motion, rules: ProgramRules) -> list[Violation]:
     xmin, ymin, xmax, ymax = motion_bounds(motion)
     if motion.kind == "rapid":
         moves_xy = motion.start[:2] != motion.end[:2]
-        if moves_xy and low_z < rules.safe_z - Z_TOLERANCE:
+        if moves_xy and low_z < rules.safe_z - Z_TOLERANCE - rules.resolution:
             violations.append(Violation(line, f"XY rapid at Z={low_z:.3f} below safe height {rules.safe_z:.3f}"))
         violations += _rapid_into_sheet(line, motion.start[2], motion.end[2])
     else:
@@ -181,10 +248,12 @@ def _motion_violations(motion: Motion, rules: ProgramRules) -> list[Violation]:
             violations += _z_feed_violations(motion, name, rules.max_feed_z)
         if rules.sheet is not None:
             width, height, thickness = rules.sheet
-            off_sheet = _outside(line, f"{name} leaves the sheet", (xmin, ymin, xmax, ymax), (width, height))
+            off_sheet = _outside(
+                line, f"{name} leaves the sheet", (xmin, ymin, xmax, ymax), (width, height), rules.resolution
+            )
             violations += off_sheet
             floor = -(thickness + rules.max_overcut)
-            if low_z < floor - Z_TOLERANCE:
+            if low_z < floor - Z_TOLERANCE - rules.resolution:
                 violations.append(
                     Violation(
                         line,
@@ -196,7 +265,9 @@ def _motion_violations(motion: Motion, rules: ProgramRules) -> list[Violation]:
             violations += _grbl_arc_violations(motion)
     if rules.envelope is not None and not off_sheet:  # one message per stray cut is enough
         travel_x, travel_y, _ = rules.envelope
-        violations += _outside(line, "move leaves the machine travel", (xmin, ymin, xmax, ymax), (travel_x, travel_y))
+        violations += _outside(
+            line, "move leaves the machine travel", (xmin, ymin, xmax, ymax), (travel_x, travel_y), rules.resolution
+        )
     return violations
 
 
@@ -245,14 +316,15 @@ def _z_feed_violations(motion: Motion, name: str, max_feed_z: float) -> list[Vio
 
 
 def _outside(
-    line: int, what: str, bounds: tuple[float, float, float, float], size: tuple[float, float]
+    line: int, what: str, bounds: tuple[float, float, float, float], size: tuple[float, float], slack: float
 ) -> list[Violation]:
     xmin, ymin, xmax, ymax = bounds
     violations = []
+    tolerance = XY_TOLERANCE + slack
     for axis, low, high, limit in (("X", xmin, xmax, size[0]), ("Y", ymin, ymax, size[1])):
-        if low < -XY_TOLERANCE:
+        if low < -tolerance:
             violations.append(Violation(line, f"{what}: reaches {axis}={low:.3f}, outside 0..{limit:g}"))
-        if high > limit + XY_TOLERANCE:
+        if high > limit + tolerance:
             violations.append(Violation(line, f"{what}: reaches {axis}={high:.3f}, outside 0..{limit:g}"))
     return violations
 

@@ -17,6 +17,8 @@ class ToolRecipe:
     plunge_feed: float
     step_down: float
     step_over: float
+    # The tool-maker chart's chip loads (mm per tooth) the chosen one comes from, when known.
+    chip_load_range: tuple[float, float] | None = None
 
 
 def cutting_data(recipe: ToolRecipe, machine: Machine) -> tuple[CuttingData, list[str]]:
@@ -40,6 +42,7 @@ def cutting_data(recipe: ToolRecipe, machine: Machine) -> tuple[CuttingData, lis
         warnings.append(
             f"{recipe.tool.name}: feed {feed:g} mm/min ({rpm:g} rpm x {recipe.tool.flutes} flutes x "
             f"{recipe.chip_load:g} mm) is above the machine maximum; using {machine.max_feed_xy:g} mm/min"
+            + _thin_chip_advice(recipe, rpm, machine.max_feed_xy)
         )
         feed = machine.max_feed_xy
     plunge = recipe.plunge_feed
@@ -51,3 +54,15 @@ def cutting_data(recipe: ToolRecipe, machine: Machine) -> tuple[CuttingData, lis
         plunge = machine.max_feed_z
     return CuttingData(rpm=rpm, feed=feed, plunge_feed=plunge, step_down=recipe.step_down,
                        step_over=recipe.step_over), warnings
+
+
+def _thin_chip_advice(recipe: ToolRecipe, rpm: float, feed: float) -> str:
+    """What to do when a lowered feed thins the chip below the chart: chips carry the heat
+    away, so a tool that rubs instead of cutting burns (Onsrud: if it burns, lower the rpm)."""
+    chip_load = feed / (rpm * recipe.tool.flutes)
+    if recipe.chip_load_range is None or chip_load >= recipe.chip_load_range[0]:
+        return ""
+    low, high = recipe.chip_load_range
+    keeping_rpm = feed / (recipe.tool.flutes * recipe.chip_load)
+    return (f" ({chip_load:.3f} mm/tooth, thinner than the chart's {low:g}-{high:g} mm: "
+            f"{keeping_rpm:.0f} rpm would keep the {recipe.chip_load:g} mm chip)")

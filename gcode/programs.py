@@ -1,14 +1,20 @@
 """Reading any program plycut can write, whatever its dialect, into one motion model.
 
-G-code dialects go through :func:`gcode.reader.read_gcode`; the checker, the
-estimator and the back-plot then work the same on every dialect.
+G-code dialects go through :func:`gcode.reader.read_gcode`, ShopBot's OpenSBP through
+:func:`gcode.opensbp.read_opensbp`; the checker, the estimator and the back-plot then
+work the same on every dialect.
 """
 
 from __future__ import annotations
 
+from gcode.opensbp import read_opensbp
 from gcode.reader import GcodeProgram, read_gcode
+
+# Dialects that are not G-code, by the name a machine profile gives them.
+NON_GCODE_READERS = {"shopbot": read_opensbp}
 
 
 def read_program(text: str, dialect: str, *, source: str = "<program>") -> GcodeProgram:
     """Read ``text`` written in ``dialect`` (a machine's dialect) into motions, events and errors."""
-    return read_gcode(text, source=source)
+    reader = NON_GCODE_READERS.get(dialect.strip().lower(), read_gcode)
+    return reader(text, source=source)

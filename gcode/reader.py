@@ -6,7 +6,9 @@ absolute work coordinates. It never guesses: what it cannot follow -- an
 unreadable word, an unknown code, a move from an unknown position, a canned
 cycle -- goes to ``errors`` with its line, and a code that would make every
 later position a guess (G92, canned cycles, cutter compensation) stops the
-simulation there.
+simulation there. Where dialects write the same thing differently the reader
+takes every form and records what was written -- G4's time in P or in S,
+Marlin's ``M0 <message>`` -- and the checker holds each dialect to its own.
 """
 
 from __future__ import annotations
@@ -33,12 +35,13 @@ NOT_SIMULATED = {
     **dict.fromkeys(("G73", "G76", *(f"G{n}" for n in range(81, 90))), "is a canned cycle"),
 }
 # Codes that change nothing the reader tracks: work-frame selection, path blending,
-# tool length (programmed Z stays the tool tip), coolant, overrides.
+# tool length (programmed Z stays the tool tip), coolant, overrides, the tool number
+# the controller believes is loaded (M61), digital and analog outputs (M62-M68).
 NO_EFFECT = frozenset(
     {
         "G28.1", "G30.1", "G40", "G43", "G43.1", "G49", "G61", "G61.1", "G64", "G94", "G98", "G99",
         *(f"G{n}" for n in range(54, 60)), "G59.1", "G59.2", "G59.3",
-        "M7", "M8", "M9", "M48", "M49", "M56",
+        "M7", "M8", "M9", "M48", "M49", "M56", *(f"M{n}" for n in range(61, 69)),
     }
 )  # fmt: skip
 HANDLED = frozenset(
@@ -82,6 +85,9 @@ PLANE_AXES = {"G17": "XY", "G18": "XZ", "G19": "YZ"}
 ARC_WORDS = "IJKR"
 
 _WORD = re.compile(r"([A-Z])([+-]?(?:\d+(?:\.\d*)?|\.\d+))")
+# Marlin's "M0 <message>": a stop code, then text that does not start with a word
+# (a letter and a number); the text is what the controller shows the operator.
+_MESSAGE = re.compile(r"\s*(?P<code>(?:N\d+\s*)?M\s*0*[01])\s+(?P<text>[A-Z]\s*[^\s\d+.-].*?)\s*", re.IGNORECASE)
 _CHECKSUM = re.compile(r"\*\d+\s*$")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -160,6 +166,7 @@ class GcodeProgram:
     events: list[Event] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
     words_used: dict[int, tuple[Word, ...]] = field(default_factory=dict)  # by line number
+    messages: dict[int, str] = field(default_factory=dict)  # M0/M1 text by line number
     program_end_line: int | None = None
 
 
@@ -247,15 +254,19 @@ def strip_comments(raw: str) -> tuple[str, bool]:
     return "".join(kept), in_comment
 
 
-def _code_text(raw: str) -> tuple[str, str | None]:
-    """The line's code upper-cased without comments, spaces and checksum; or an error."""
+def _code_text(raw: str) -> tuple[str, str | None, str | None]:
+    """The line's code upper-cased without comments, spaces and checksum, its message
+    text if it is an ``M0 <message>`` line, and an error or None."""
     if raw.strip() == "%":
-        return "", None
+        return "", None, None
     kept, unclosed = strip_comments(raw)
     if unclosed:
-        return "", "comment opened with '(' is never closed"
+        return "", None, "comment opened with '(' is never closed"
     code = _CHECKSUM.sub("", kept)
-    return "".join(code.split()).upper(), None
+    message = _MESSAGE.fullmatch(code)
+    if message is not None:
+        return "".join(message.group("code").split()).upper(), message.group("text"), None
+    return "".join(code.split()).upper(), None, None
 
 
 def _split_words(code: str) -> tuple[tuple[Word, ...], str | None]:
@@ -315,12 +326,14 @@ class _Interpreter:
         self.program.errors.append((line, message))
 
     def read_line(self, number: int, raw: str) -> None:
-        code, problem = _code_text(raw)
+        code, message, problem = _code_text(raw)
         if problem is None and code:
             words, problem = _split_words(code)
             if problem is None:
                 self.program.words_used[number] = words
                 problem = _word_problem(words)
+            if message is not None:
+                self.program.messages[number] = message
         if problem is not None:
             self.error(number, problem)  # a controller rejects the whole line
             return
@@ -359,21 +372,24 @@ class _Interpreter:
                     self.error(number, f"plane {code} is not supported: arcs are read in the XY plane (G17) only")
         if "F" in values:
             self.feed = values["F"] * self.mm_per_unit
-        if "S" in values:
+        # G4 takes its time in P (seconds in RS274, milliseconds on Fanuc and Marlin)
+        # or, on Marlin, in S (seconds): there S is no spindle speed.
+        dwell_word = next((letter for letter in "PS" if letter in values), None) if "G4" in codes else None
+        if "S" in values and dwell_word != "S":
             self.spindle_speed = values["S"]
         if "T" in values:
             self.tool = format_number(values["T"], 0)
         if "M6" in codes:
-            self.program.events.append(Event(number, "tool-change", f"tool {self.tool or '?'}"))
+            self.change_tool(number)
         if "M3" in codes or "M4" in codes:
             self.spindle_on = True
         elif "M5" in codes:
             self.spindle_on = False
         if "G4" in codes:
-            if "P" in values:
-                self.program.events.append(Event(number, "dwell", f"{values['P']:g} s"))
+            if dwell_word is not None:
+                self.program.events.append(Event(number, "dwell", f"{dwell_word}{values[dwell_word]:g}"))
             else:
-                self.error(number, "G4 without P: the dwell time is missing")
+                self.error(number, "G4 without P or S: the dwell time is missing")
         self.move(number, codes, values)
         for code in codes:
             if code in ("M0", "M1"):
@@ -492,11 +508,20 @@ class _Interpreter:
         return self.spindle_speed if self.spindle_on else 0.0
 
     def return_to_stored_position(self, number: int, code: str, axis_words: dict[str, float]) -> None:
-        """G28/G30: rapid through the optional intermediate point, then the given axes (all if none) go home."""
-        if axis_words:
+        """G28/G30: rapid through the optional intermediate point, then the given axes (all if none) go home.
+
+        ``G28 G91 Z0`` (Fanuc's way home) has its intermediate point where the tool
+        is: it is one move, home through Z only."""
+        if axis_words and self.target(axis_words) != self.position:
             self.move_to(number, "G0", axis_words, {})
         homed = axis_words or dict.fromkeys("XYZ", 0.0)
         self.leave_work_frame(number, "machine", homed, f"{code} moves to a stored machine position")
+
+    def change_tool(self, number: int) -> None:
+        """M6 may move the machine -- to LinuxCNC's TOOL_CHANGE_POSITION, through an ATC
+        macro -- and the controller decides where: every axis becomes unknown."""
+        self.program.events.append(Event(number, "tool-change", f"tool {self.tool or '?'}"))
+        self.leave_work_frame(number, "machine", dict.fromkeys("XYZ", 0.0), "M6 may move to a tool change position")
 
     def leave_work_frame(self, number: int, kind: str, axis_words: dict[str, float], reason: str) -> None:
         """A move ending where the work frame cannot say: the moved axes become unknown."""

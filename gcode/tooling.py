@@ -17,6 +17,9 @@ class Tool:
     kind: str = "flat"  # flat | vbit
     number: int = 1  # the tool's number in the machine's tool table (T word)
     angle: float | None = None  # V-bits: included angle, degrees
+    # Compression tools: length of the up-cut flutes at the tip. A pass no deeper than this
+    # leaves the top face to the up-cut flutes, which tear it: the first pass must go past it.
+    upcut_length: float | None = None
 
     @property
     def radius(self) -> float:

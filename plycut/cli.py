@@ -13,8 +13,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from gcode.backplot_svg import backplot_svg
 from gcode.check import DEFAULT_MAX_OVERCUT, check_program, rules_for
+from gcode.estimate import estimate_time, format_duration
 from gcode.programs import read_program
+from gcode.reader import GcodeProgram
+from gcode.tooling import Machine
 from nester.catalog.stool import SHIPPED_PLAN
 from nester.errors import InputError
 from plycut import __version__
@@ -29,6 +33,7 @@ from plycut.job import (
     build_job,
     read_job_file,
 )
+from plycut.outputs import write_atomic
 
 app = typer.Typer(
     add_completion=False,
@@ -76,16 +81,17 @@ def _report(result, out: Path) -> None:
     for warning in summary["warnings"]:
         console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
     table = Table(title=f"{summary['job']} -> {out}")
-    for column in ("sheet", "program", "parts", "yield", "cut m", "tabs"):
+    for column in ("sheet", "program", "parts", "yield", "cut m", "tabs", "time"):
         table.add_column(column, justify="right" if column not in ("program",) else "left")
     for sheet in summary["sheets"]:
         table.add_row(str(sheet["index"]), sheet["program"], str(len(sheet["parts"])),
-                      f"{sheet['yield']:.1%}", f"{sheet['cut_length_mm'] / 1000:.1f}", str(sheet["tabs"]))
+                      f"{sheet['yield']:.1%}", f"{sheet['cut_length_mm'] / 1000:.1f}", str(sheet["tabs"]),
+                      format_duration(sheet["machine_time_s"]))
     console.print(table)
     totals = summary["totals"]
     console.print(f"{totals['sheets']} sheet(s), {totals['parts_placed']} parts, yield {totals['yield']:.1%}, "
-                  f"cut {totals['cut_length_m']:.1f} m, every program read back and checked "
-                  f"({summary['machine']['dialect']}).", highlight=False)
+                  f"cut {totals['cut_length_m']:.1f} m, machine time {format_duration(totals['machine_time_s'])}, "
+                  f"every program read back and checked ({summary['machine']['dialect']}).", highlight=False)
     for item in summary["unplaced"]:
         console.print(f"[red]not placed:[/red] {item['copies']} x {item['part']} (not enough sheets)",
                       highlight=False)
@@ -144,12 +150,13 @@ def demo(
     machine: str = typer.Option(DEFAULT_MACHINE, help="Machine name or .toml path."),
     copies: int = typer.Option(6, min=1, help="How many stools."),
 ) -> None:
-    """Cut the bundled slot-together stool on 2500x1250x18 birch plywood."""
+    """Cut the bundled slot-together stool on 2500x1250x18 birch plywood (or the bed of a smaller machine)."""
     with _reported_errors():
+        x, y, _ = load_machine(machine).envelope
         spec = JobSpec(
             name="demo-stool",
             plans=(PlanSpec(file=SHIPPED_PLAN, quantity=1),),
-            sheets=(SheetSpec(width=2500.0, height=1250.0, thickness=18.0),),
+            sheets=(SheetSpec(width=min(2500.0, x), height=min(1250.0, y), thickness=18.0),),
             machine=machine,
             profile=DEFAULT_PROFILE,
             copies=copies,
@@ -172,16 +179,25 @@ def machines() -> None:
 
 @app.command()
 def profiles() -> None:
-    """List the built-in material profiles and their tools."""
-    table = Table(title="Built-in material profiles")
-    for column in ("name", "material", "thickness", "tools"):
-        table.add_column(column, no_wrap=column == "name")
+    """List the built-in material profiles: one table per material, one row per tool."""
     with _reported_errors():
         for name in sorted(builtin_profiles()):
             p = load_profile(name)
-            tools = ", ".join(f"{r.tool.id} ({r.rpm:g} rpm, {r.chip_load:g} mm/tooth)" for r in p.tools)
-            table.add_row(name, p.name, f"{p.thickness:g} mm", tools)
-    console.print(table)
+            density = f", {p.density:g} kg/m3" if p.density else ""
+            table = Table(title=f"{name}: {p.name}", title_justify="left", box=None, pad_edge=False,
+                          caption=f"nominal {p.thickness:g} mm, sheet {p.sheet[0]:g} x {p.sheet[1]:g} mm, "
+                                  f"{p.sheet_cost:g} EUR/sheet (estimate){density}; "
+                                  "chip loads and depths in mm, feeds in mm/min before fitting to a machine",
+                          caption_justify="left")
+            for column in ("T", "tool", "rpm", "chip", "chart", "feed", "plunge", "depth"):
+                table.add_column(column, no_wrap=True)
+            for r in p.tools:
+                chart = f"{r.chip_load_range[0]:g}-{r.chip_load_range[1]:g}" if r.chip_load_range else "-"
+                feed = r.rpm * r.tool.flutes * r.chip_load
+                table.add_row(str(r.tool.number), r.tool.id, f"{r.rpm:g}", f"{r.chip_load:g}", chart,
+                              f"{feed:g}", f"{r.plunge_feed:g}", f"{r.step_down:g}")
+            console.print(table)
+            console.print()
 
 
 @app.command()
@@ -201,11 +217,7 @@ def check(
             if spec.thickness is None:
                 raise InputError(f"--sheet '{sheet}': give the thickness too, e.g. 2500x1250x18")
             bounds = (spec.width, spec.height, spec.thickness)
-        try:
-            text = file.read_text(encoding="utf-8", errors="replace")
-        except OSError as exc:
-            raise InputError(f"{file}: cannot read ({exc.strerror or exc})") from None
-        program = read_program(text, target.dialect, source=str(file))
+        program = _read_program_file(file, target)
         problems = [(line, message) for line, message in program.errors]
         rules = rules_for(target.dialect, target, bounds, max_overcut=overcut)
         problems += [(v.line, v.message) for v in check_program(program, rules=rules)]
@@ -215,6 +227,79 @@ def check(
             typer.echo(f"{file}: {len(problems)} problem(s) for {target.name}", err=True)
             raise typer.Exit(1)
         typer.echo(f"{file}: OK for {target.name} ({len(program.motions)} moves)")
+
+
+def _read_program_file(file: Path, machine: Machine) -> GcodeProgram:
+    """The program in ``file`` read in the machine's dialect; an unreadable file is bad input."""
+    try:
+        text = file.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise InputError(f"{file}: cannot read ({exc.strerror or exc})") from None
+    return read_program(text, machine.dialect, source=str(file))
+
+
+def _require_moves(program: GcodeProgram, file: Path, machine: Machine) -> None:
+    if not program.motions:
+        raise InputError(f"{file}: no moves the reader can follow: is it a {machine.dialect} program?")
+
+
+@app.command("estimate-time")
+def estimate_time_command(
+    file: Path = typer.Argument(..., help="A program in the machine's dialect."),
+    machine: str = typer.Option(DEFAULT_MACHINE, help="Machine name or .toml path."),
+) -> None:
+    """Estimate how long a program runs: acceleration, corners, arcs, dwells and tool changes."""
+    with _reported_errors():
+        target = load_machine(machine)
+        program = _read_program_file(file, target)
+        if program.errors:
+            line, message = program.errors[0]
+            raise InputError(f"{file}:{line}: {message} -- cannot time a program the reader cannot follow "
+                             f"({len(program.errors)} problem(s); `plycut check` lists them)")
+        _require_moves(program, file, target)
+        estimate = estimate_time(program, target)
+    typer.echo(f"{file} on {target.name}: {format_duration(estimate.total_s)} ({estimate.total_s:.0f} s)")
+    typer.echo(f"  cutting  {format_duration(estimate.cutting_s):>12}  {estimate.cut_length_mm / 1000:10.2f} m")
+    typer.echo(f"  rapids   {format_duration(estimate.rapid_s):>12}  {estimate.rapid_length_mm / 1000:10.2f} m")
+    typer.echo(f"  other    {format_duration(estimate.other_s):>12}  (dwells, tool changes, spindle spin-up)")
+    typer.echo(f"  tool changes: {estimate.tool_changes}, pauses: {estimate.pauses}"
+               + (" (the operator's time at a pause is not included)" if estimate.pauses else ""))
+    if estimate.untimed_moves:
+        typer.echo(f"  not timed: {estimate.untimed_moves} move(s) the reader cannot place "
+                   "(from an unknown position, after a tool change, in machine coordinates)")
+
+
+@app.command()
+def backplot(
+    file: Path = typer.Argument(..., help="A program in the machine's dialect."),
+    machine: str = typer.Option(DEFAULT_MACHINE, help="Machine name or .toml path."),
+    out: Optional[Path] = typer.Option(
+        None, "-o", "--out", help="The SVG to write (default: FILE.backplot.svg beside the program)."),
+    sheet: Optional[str] = typer.Option(
+        None, help="Sheet WIDTHxHEIGHT (or WIDTHxHEIGHTxTHICKNESS) in mm: draw its outline too."),
+) -> None:
+    """Draw the moves of a program over the machine's envelope as an SVG (mm, Y up)."""
+    with _reported_errors():
+        target = load_machine(machine)
+        size = None
+        if sheet:
+            spec = parse_sheet(sheet)
+            size = (spec.width, spec.height)
+        program = _read_program_file(file, target)
+        _require_moves(program, file, target)
+        destination = out or file.with_name(file.stem + ".backplot.svg")
+        if destination.resolve() == file.resolve():
+            raise InputError(f"{destination}: is the program itself; give another -o")
+        svg = backplot_svg(program, target.envelope[:2], sheet=size, title=f"{file.name} on {target.name}")
+        try:
+            write_atomic(destination, svg)
+        except OSError as exc:
+            raise InputError(f"{destination}: cannot write ({exc.strerror or exc})") from None
+    if program.errors:
+        line, message = program.errors[0]
+        typer.echo(f"{file}: warning: {len(program.errors)} line(s) the reader could not follow, the first "
+                   f"line {line}: {message}; the plot shows the moves it could", err=True)
+    typer.echo(f"wrote {destination} ({len(program.motions)} moves)")
 
 
 def main() -> None:

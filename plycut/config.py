@@ -7,11 +7,11 @@ from importlib import resources
 from pathlib import Path
 
 from gcode.feeds import ToolRecipe
-from gcode.post import POSTS
+from gcode.post import POSTS, get_post
+from gcode.programs import read_program
 from gcode.tooling import Machine, OutputSwitch, Tool
 from nester.errors import InputError
 from plycut.toml_reader import TableReader, load_toml
-
 
 
 def dialects() -> tuple[str, ...]:
@@ -29,6 +29,7 @@ class MaterialProfile:
     sheet: tuple[float, float]
     sheet_cost: float
     tools: tuple[ToolRecipe, ...]
+    density: float | None = None  # kg/m3, for sheet and part weights
 
     def recipe(self, tool_id: str | None) -> ToolRecipe:
         if tool_id is None:
@@ -77,13 +78,33 @@ def _axis(axes: TableReader, axis: str) -> tuple[float, float]:
     return limits
 
 
-def _output(outputs: TableReader, key: str) -> OutputSwitch | None:
+def _output(outputs: TableReader, key: str, dialect: str) -> OutputSwitch | None:
     if not outputs.has(key):
         return None
     table = outputs.table(key)
     switch = OutputSwitch(on=table.string("on"), off=table.string("off"))
+    for state in ("on", "off"):
+        problem = _output_command_problem(getattr(switch, state), dialect)
+        if problem:
+            raise table.error(state, problem)
     table.done()
     return switch
+
+
+def _output_command_problem(command: str, dialect: str) -> str | None:
+    """Why ``command`` cannot switch an output in ``dialect``: read as the controller would."""
+    if "\n" in command or not command.strip():
+        return "expected one command on one line"
+    program = read_program(command + "\n", dialect, source="output")
+    words = [word for line in program.words_used.values() for word in line]
+    if program.motions or program.untracked_moves or any(word.letter in "XYZ" for word in words):
+        return f"{command!r} moves the machine"
+    if program.errors:
+        return f"{command!r}: {program.errors[0][1]}"
+    allowed = get_post(dialect).rules.allowed_codes
+    words = [word for word in words if word.letter in "GM"]
+    unsupported = [word.code for word in words if allowed is not None and word.code not in allowed]
+    return f"{command!r}: {unsupported[0]} is not supported by {dialect}" if unsupported else None
 
 
 def load_machine(name: str) -> Machine:
@@ -96,12 +117,13 @@ def load_machine(name: str) -> Machine:
     tool_change, outputs = top.table("tool_change"), top.table("outputs")
     limits = [_axis(axes, axis) for axis in "xyz"]
     manual = spindle.boolean("manual", False)
+    dialect = top.string("dialect", choices=dialects())
     rpm = (0.0, 0.0) if manual else (spindle.number("rpm_min", 0.0, minimum=0.0),
                                      spindle.number("rpm_max", 24000.0, positive=True))
     machine = Machine(
         id=path.stem,
         name=top.string("name"),
-        dialect=top.string("dialect", choices=dialects()),
+        dialect=dialect,
         envelope=(envelope.number("x", positive=True), envelope.number("y", positive=True),
                   envelope.number("z", positive=True)),
         max_feed=tuple(feed for feed, _ in limits),
@@ -117,28 +139,35 @@ def load_machine(name: str) -> Machine:
         line_numbers=controller.boolean("line_numbers", False),
         tool_changer=tool_change.boolean("automatic", False),
         tool_change_s=tool_change.number("seconds", 60.0, minimum=0.0),
-        vacuum=_output(outputs, "vacuum"),
-        dust_extraction=_output(outputs, "dust_extraction"),
+        vacuum=_output(outputs, "vacuum", dialect),
+        dust_extraction=_output(outputs, "dust_extraction", dialect),
     )
     for table in (envelope, axes, motion, spindle, controller, tool_change, outputs, top):
         table.done()
     if machine.spindle_rpm[0] > machine.spindle_rpm[1]:
         raise InputError(f"{path}: key 'spindle.rpm_min': greater than rpm_max")
+    if machine.line_numbers and not get_post(dialect).line_numbers_supported:
+        raise InputError(f"{path}: key 'controller.line_numbers': {dialect} takes no line numbers")
     x, y = machine.park
     if not (0 <= x <= machine.envelope[0] and 0 <= y <= machine.envelope[1]):
         raise InputError(f"{path}: key 'motion.park': ({x:g}, {y:g}) is outside the envelope")
     return machine
 
 
-def _tool_recipe(table: TableReader) -> ToolRecipe:
+def _tool_recipe(table: TableReader, position: int) -> ToolRecipe:
+    """One [[tools]] table; ``position`` (from 1) is its tool number unless it gives one."""
     diameter = table.number("diameter", positive=True)
+    kind = table.string("kind", "flat", choices=("flat", "vbit"))
     tool = Tool(
         id=table.string("id"),
         name=table.string("name"),
         diameter=diameter,
         flutes=table.integer("flutes", minimum=1),
         centre_cutting=table.boolean("centre_cutting", True),
-        kind=table.string("kind", "flat", choices=("flat", "vbit")),
+        kind=kind,
+        number=table.integer("number", position, minimum=1),
+        angle=_vbit_angle(table, kind),
+        upcut_length=table.number("upcut_length", None, positive=True),
     )
     recipe = ToolRecipe(
         tool=tool,
@@ -147,11 +176,44 @@ def _tool_recipe(table: TableReader) -> ToolRecipe:
         plunge_feed=table.number("plunge_feed", positive=True),
         step_down=table.number("step_down", positive=True),
         step_over=table.number("step_over", positive=True),
+        chip_load_range=_chip_load_range(table),
     )
     if recipe.step_over > diameter:
         raise table.error("step_over", f"{recipe.step_over:g} mm is wider than the {diameter:g} mm tool")
+    if recipe.chip_load_range is not None:
+        low, high = recipe.chip_load_range
+        if not low <= recipe.chip_load <= high:
+            raise table.error("chip_load",
+                              f"{recipe.chip_load:g} mm is outside its chip_load_range {low:g}-{high:g} mm")
+    if tool.upcut_length is not None:
+        if kind == "vbit":
+            raise table.error("upcut_length", 'only a flat (compression) tool has up-cut flutes, not kind = "vbit"')
+        if recipe.step_down <= tool.upcut_length:
+            # Every pass is at most step_down deep, so none could reach past the up-cut flutes.
+            raise table.error("step_down", f"{recipe.step_down:g} mm is not deeper than upcut_length "
+                                           f"{tool.upcut_length:g} mm: the first pass would tear the top face")
     table.done()
     return recipe
+
+
+def _vbit_angle(table: TableReader, kind: str) -> float | None:
+    """A V-bit's included angle (required); a flat tool has none."""
+    if kind == "vbit":
+        return table.number("angle", minimum=1.0, maximum=179.0)
+    if table.has("angle"):
+        raise table.error("angle", 'only a V-bit has an angle: add kind = "vbit" or remove the angle')
+    return None
+
+
+def _chip_load_range(table: TableReader) -> tuple[float, float] | None:
+    """[min, max] mm per tooth from the tool-maker's chart, when the profile gives it."""
+    limits = table.numbers("chip_load_range", None, length=2)
+    if limits is None:
+        return None
+    low, high = limits
+    if low <= 0 or low > high:
+        raise table.error("chip_load_range", f"expected [min, max] with 0 < min <= max, got [{low:g}, {high:g}]")
+    return low, high
 
 
 def load_profile(name: str) -> MaterialProfile:
@@ -167,7 +229,8 @@ def load_profile(name: str) -> MaterialProfile:
         thickness=material.number("thickness", positive=True),
         sheet=material.numbers("sheet", (2500.0, 1250.0), length=2),
         sheet_cost=material.number("sheet_cost", 0.0, minimum=0.0),
-        tools=tuple(_tool_recipe(t) for t in tool_tables),
+        tools=tuple(_tool_recipe(t, position) for position, t in enumerate(tool_tables, start=1)),
+        density=material.number("density", None, positive=True),
     )
     material.done()
     top.done()
@@ -176,4 +239,9 @@ def load_profile(name: str) -> MaterialProfile:
     ids = [r.tool.id for r in profile.tools]
     if len(set(ids)) != len(ids):
         raise InputError(f"{path}: two tools share an id")
+    numbers = [r.tool.number for r in profile.tools]
+    for position, number in enumerate(numbers):
+        if number in numbers[:position]:
+            raise InputError(f"{path}: key 'tools[{position}].number': tool number {number} is already taken "
+                             f"by '{ids[numbers.index(number)]}' (one number per tool in the machine's table)")
     return profile

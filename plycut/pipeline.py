@@ -14,6 +14,7 @@ from pathlib import Path
 from gcode.backplot import program_polylines
 from gcode.cam import CamSettings, SheetToolpaths, sheet_toolpaths
 from gcode.check import ProgramRules, check_program, rules_for
+from gcode.estimate import TimeEstimate, estimate_time, format_duration
 from gcode.post import get_post
 from gcode.programs import read_program
 from nester.layout_json import layout_document
@@ -26,6 +27,7 @@ from plycut.job import Job
 from plycut.outputs import write_outputs
 
 SUMMARY = "summary.json"
+TIME_KEY = "estimated time"
 OVERCUT_TOLERANCE = 0.01  # mm: output rounding of the deepest Z
 LAYOUT = "layout.json"
 
@@ -42,6 +44,7 @@ class SheetOutput:
     program_name: str
     preview_name: str
     program_text: str
+    estimate: TimeEstimate
 
 
 @dataclass(frozen=True)
@@ -74,18 +77,43 @@ def _header(job: Job, layout: Layout, index: int, count: int) -> tuple[tuple[str
     )
 
 
+TIME_PLACEHOLDER = "0" * 14  # as wide as any duration format_duration writes; survives any comment style
+
+
 def _sheet_output(job: Job, layout: Layout, index: int, count: int, settings: CamSettings) -> SheetOutput:
     post = get_post(job.machine.dialect)
     stem = f"sheet-{index:02d}"
-    toolpaths = sheet_toolpaths(layout, settings, name=stem, header=_header(job, layout, index, count))
-    text = post.render(toolpaths.program, job.machine)
     program_name = stem + post.file_extension
-    readback = read_program(text, job.machine.dialect, source=program_name)
+    header = (*_header(job, layout, index, count), (TIME_KEY, TIME_PLACEHOLDER))
+    toolpaths = sheet_toolpaths(layout, settings, name=stem, header=header)
+    draft = post.render(toolpaths.program, job.machine)
+    readback = read_program(draft, job.machine.dialect, source=program_name)
     violations = [f"line {e[0]}: {e[1]}" for e in readback.errors]
     violations += [f"line {v.line}: {v.message}" for v in check_program(readback, rules=program_rules(job, layout))]
     if violations:
         raise ProgramCheckFailed(f"{program_name} failed its own check: " + "; ".join(violations[:5]))
-    return SheetOutput(index, layout, toolpaths, program_name, stem + ".svg", text)
+    estimate = estimate_time(readback, job.machine)
+    text = _fill_time(draft, post, job, format_duration(estimate.total_s))
+    return SheetOutput(index, layout, toolpaths, program_name, stem + ".svg", text, estimate)
+
+
+def _fill_time(text: str, post, job: Job, duration: str) -> str:
+    """The checked program with its header's run time filled in.
+
+    The header states the run time of the very program it heads, known only once that
+    program has been read back. Only the comment holding the placeholder changes, and
+    it does not grow, so the program that was checked is the program written."""
+    width = post.line_width(job.machine)
+    holder = post.comment(f"{TIME_KEY}: {TIME_PLACEHOLDER}", width)
+    filled = post.comment(f"{TIME_KEY}: {duration}", width)
+    if len(filled) > len(holder):
+        raise ValueError(f"{filled!r} is longer than the header field it fills")
+    lines = text.split("\n")
+    holders = [i for i, line in enumerate(lines) if holder in line]
+    if len(holders) != 1:
+        raise ValueError(f"the run-time comment appears on {len(holders)} lines, not one")
+    lines[holders[0]] = lines[holders[0]].replace(holder, filled)
+    return "\n".join(lines)
 
 
 def program_rules(job: Job, layout: Layout) -> ProgramRules:
@@ -110,6 +138,7 @@ def _summary(job: Job, nest: NestResult, sheets: list[SheetOutput]) -> dict:
     placed = sum(len(s.layout.placements) for s in sheets)
     cut = sum(s.toolpaths.cut_length for s in sheets)
     rapid = sum(s.toolpaths.rapid_length for s in sheets)
+    machine_time = sum(s.estimate.total_s for s in sheets)
     return {
         "plycut": __version__,
         "job": job.name,
@@ -132,6 +161,7 @@ def _summary(job: Job, nest: NestResult, sheets: list[SheetOutput]) -> dict:
             "rapid_length_mm": round(s.toolpaths.rapid_length, 1),
             "tabs": len(s.toolpaths.tabs),
             "sheet_cost": s.layout.sheet.cost,
+            **_machine_time(s.estimate.total_s),
         } for s in sheets],
         "totals": {
             "sheets": len(sheets),
@@ -140,10 +170,16 @@ def _summary(job: Job, nest: NestResult, sheets: list[SheetOutput]) -> dict:
             "cut_length_m": round(cut / 1000.0, 2),
             "rapid_length_m": round(rapid / 1000.0, 2),
             "sheet_cost": round(sum(s.layout.sheet.cost for s in sheets), 2),
+            **_machine_time(machine_time),
         },
         "unplaced": [{"part": part.name, "copies": count} for part, count in nest.unplaced],
         "warnings": list(job.warnings) + [w for s in sheets for w in s.toolpaths.warnings],
     }
+
+
+def _machine_time(seconds: float) -> dict:
+    """The estimated run time in seconds and in hours (pauses for the operator not included)."""
+    return {"machine_time_s": round(seconds, 1), "machine_time_h": round(seconds / 3600.0, 3)}
 
 
 def run_job(job: Job) -> RunResult:

@@ -257,3 +257,87 @@ def test_rules_for_takes_the_z_feed_limit_and_minimum_speed_of_the_machine():
     assert rules_for("grbl", replace(MACHINE, spindle_rpm=(6000.0, 24000.0)), None).min_spindle_rpm == 6000.0
     assert rules_for("grbl", replace(MACHINE, spindle_rpm=(0.0, 0.0)), None).min_spindle_rpm is None
     assert ProgramRules(safe_z=5.0).max_feed_z is None and ProgramRules(safe_z=5.0).min_spindle_rpm is None
+
+
+def dialect_rules(dialect: str, **machine_changes) -> ProgramRules:
+    return rules_for(dialect, replace(MACHINE, dialect=dialect, **machine_changes), SHEET)
+
+
+def check_text(lines: list[str], rules: ProgramRules) -> list[tuple[int, str]]:
+    return lines_and_messages(check_program(read_gcode("\n".join(lines) + "\n"), rules=rules))
+
+
+MARLIN_HEAD = ["G21", "G90", "G0 Z5", "G0 X10 Y10", "M3 S18000"]  # the body starts on line 6
+
+
+def test_marlin_runs_one_command_per_line_and_keeps_no_motion_mode():
+    rules = dialect_rules("marlin")
+    assert rules.one_command_per_line and not rules.must_end
+    body = ["G1 Z-3 F500", "G1 X20", "X30", "G21 G90", "G0 Z5", "T1 M6", "M5"]
+    assert check_text([*MARLIN_HEAD, *body], rules) == [
+        (8, "no G or M command: marlin keeps no motion mode and ignores the line"),
+        (9, "2 commands on one line (G21 G90): marlin runs only the first"),
+        (11, "T1 is not supported by marlin"),
+        (11, "M6 is not supported by marlin"),
+        (11, "2 commands on one line (T1 M6): marlin runs only the first"),
+    ]
+
+
+def test_marlin_dwell_is_in_seconds_in_s_and_its_pause_message_must_not_hold_a_timeout():
+    rules = dialect_rules("marlin")
+    body = ["G4 S2.5", "G4 P3000", "M0 Load tool 2 then resume", "M0 Change tools 2 then resume", "G0 Z5", "M5"]
+    assert check_text([*MARLIN_HEAD, *body], rules) == [
+        (7, "G4 without S: marlin takes the dwell time in S (seconds)"),
+        (9, "marlin reads 's 2' in the message as a timeout: the pause would end by itself"),
+    ]
+
+
+def test_a_line_too_long_for_marlins_command_buffer():
+    rules = dialect_rules("marlin")
+    long_line = "G1 X20." + "0" * 45 + " Y10." + "0" * 45 + " F500"  # 104 characters once spaces are dropped
+    assert check_text([*MARLIN_HEAD, "G1 Z-1 F300", long_line, "G0 Z5", "M5"], rules) == [
+        (7, "104 characters once spaces and comments are dropped; marlin accepts at most 95")
+    ]
+
+
+def test_grblhal_takes_m6_canned_cycles_and_outputs_and_256_characters():
+    rules = dialect_rules("grblhal")
+    assert rules.arc_rule == "grbl" and rules.max_line_length == 256
+    assert check("T2 M6", "M64 P0", "G1 Z-3 F500", "M65 P0", "G81 X20 Y20 Z-5 R2 F300", rules=rules) == []
+    long_line = "G1 X20." + "0" * 125 + " Y10." + "0" * 125 + " F500"
+    assert lines_and_messages(check("G1 Z-3 F500", long_line, rules=rules)) == [
+        (6, "264 characters once spaces and comments are dropped; grblhal accepts at most 256")
+    ]
+
+
+def test_dwell_words_and_messages_of_the_other_dialects():
+    assert lines_and_messages(check("G4 S3", "M0 change the tool")) == [
+        (5, "G4 without P: grbl takes the dwell time in P (seconds)"),
+        (6, "M0 followed by text: grbl takes no message"),
+    ]
+    fanuc = dialect_rules("fanuc")
+    assert lines_and_messages(check("G4 P4000", "G4 P1.5", rules=fanuc)) == [
+        (6, "G4 P1.5: fanuc takes the dwell time in whole milliseconds")
+    ]
+
+
+def test_arcs_on_a_machine_without_arcs():
+    for dialect in ("grbl", "linuxcnc"):
+        rules = dialect_rules(dialect, arcs=False)
+        assert lines_and_messages(check("G1 Z-3 F500", "G2 X20 Y20 I5 J5", "G3 X10 Y10 I-5 J-5", rules=rules)) == [
+            (6, "G2: this machine runs no arcs (arcs = false)"),
+            (7, "G3: this machine runs no arcs (arcs = false)"),
+        ]
+
+
+def test_inch_programs_get_the_slack_of_their_resolution():
+    # Safe Z 3 mm is 0.11811 in, written 0.1181 (2.99974 mm): a rounding, not a rapid too low.
+    text = "G20 G90\nG0 Z0.1181\nG0 X1 Y1\nM3 S18000\nG1 Z-0.04 F20\nG0 Z0.1181\nG0 X2\nM5\nM2\n"
+    inch_rules = replace(dialect_rules("grbl", units="in"), safe_z=3.0)
+    assert inch_rules.resolution == pytest.approx(0.5e-4 * 25.4)
+    assert check_program(read_gcode(text), rules=inch_rules) == []
+    exact = check_program(read_gcode(text), rules=ProgramRules(safe_z=3.0))
+    assert lines_and_messages(exact) == [
+        (3, "XY move at Z=3.000 below safe height 3.000 (a move from an unknown position)"),
+        (7, "XY rapid at Z=3.000 below safe height 3.000"),
+    ]

@@ -14,6 +14,8 @@ from shapely.geometry import Polygon, box
 from typer.testing import CliRunner
 
 from gcode.check import check_program, rules_for
+from gcode.estimate import estimate_time, format_duration
+from gcode.programs import read_program
 from gcode.reader import read_gcode
 from nester.layout_json import read_layout_document
 from nester.model import place
@@ -321,3 +323,72 @@ def test_check_overcut_option_sets_the_depth_floor(tmp_path):
     assert loose.exit_code == 0, loose.output  # 1 mm below an 18 mm sheet by default
     strict = invoke("check", str(deep), "--sheet", "2500x1250x18", "--overcut", "0.3")
     assert strict.exit_code == 1 and "deep.nc:6:" in strict.output
+
+
+def test_estimate_time_and_backplot_of_the_demo(tmp_path):
+    out = tmp_path / "out"
+    assert invoke("demo", "--copies", "1", "-o", str(out)).exit_code == 0
+    program = out / "sheet-01.nc"
+    text = program.read_text()
+    estimate = estimate_time(read_program(text, "grbl"), MACHINE)
+    # The header states the run time of the very program it heads, and summary.json agrees.
+    assert f"(estimated time: {format_duration(estimate.total_s)})" in text.splitlines()[:15]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["sheets"][0]["machine_time_s"] == pytest.approx(estimate.total_s, abs=0.05)
+    assert summary["totals"]["machine_time_h"] == pytest.approx(estimate.total_s / 3600.0, abs=5e-4)
+    # Never faster than cutting everything at the cutting feed; the G4 after M3 is the only other time.
+    assert estimate.cutting_s >= estimate.cut_length_mm / (summary["cutting"]["feed_mm_min"] / 60.0)
+    assert estimate.other_s == pytest.approx(MACHINE.spindle_spinup_s)
+
+    result = invoke("estimate-time", str(program))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"{program} on {MACHINE.name}: {format_duration(estimate.total_s)} ({estimate.total_s:.0f} s)"
+    assert f"{estimate.cut_length_mm / 1000:.2f} m" in result.output
+    assert "tool changes: 0, pauses: 0" in result.output
+
+    result = invoke("backplot", str(program), "--sheet", "2500x1250x18")
+    assert result.exit_code == 0, result.output
+    svg = ElementTree.parse(out / "sheet-01.backplot.svg").getroot()  # the default name, beside the program
+    assert svg.get("width").endswith("mm")
+    ids = {element.get("id") for element in svg.iter()}
+    assert {"envelope", "sheet", "rapids", "depth-0", "legend"} <= ids
+    assert (out / "sheet-01.svg").exists()  # the preview is not overwritten
+    chosen = tmp_path / "plot.svg"
+    assert invoke("backplot", str(program), "-o", str(chosen)).exit_code == 0
+    assert ElementTree.parse(chosen).getroot().find("{http://www.w3.org/2000/svg}title").text.startswith(
+        "sheet-01.nc")
+
+
+def test_estimate_time_and_backplot_refuse_bad_files_in_one_line(tmp_path):
+    bad = tmp_path / "bad.nc"
+    bad.write_text("G21 G90\nG0 Z5\nG0 X0 Y0\nG1 X10 F500\nG1 X20 E7\nM2\n")
+    empty = tmp_path / "empty.nc"
+    empty.write_text("(nothing but a comment)\n")
+    cases = [
+        (["estimate-time", str(tmp_path / "missing.nc")], "missing.nc: cannot read"),
+        (["estimate-time", str(bad)], f"{bad}:5: unknown word E7"),
+        (["estimate-time", str(empty)], f"{empty}: no moves"),
+        (["backplot", str(empty)], f"{empty}: no moves"),
+        (["backplot", str(bad), "-o", str(bad)], "is the program itself"),
+        (["backplot", str(bad), "-o", str(tmp_path / "no" / "such" / "dir.svg")], "cannot write"),
+        (["backplot", str(bad), "--sheet", "big"], "--sheet 'big'"),
+        (["estimate-time", str(bad), "--machine", "no-such-machine"], "unknown machine 'no-such-machine'"),
+    ]
+    for args, message in cases:
+        result = invoke(*args)
+        assert result.exit_code == 2, (args, result.output)
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("plycut: error: ") and message in lines[0], args
+    assert bad.read_text().startswith("G21")
+
+
+def test_backplot_draws_what_it_can_of_a_program_with_errors(tmp_path):
+    program = tmp_path / "odd.nc"
+    program.write_text("G21 G90\nG0 Z5\nG0 X10 Y10\nG1 Z-2 F500\nG1 X50 E1\nG1 X50 Y40\nM2\n")
+    result = invoke("backplot", str(program))
+    assert result.exit_code == 0, result.output
+    assert "line 5: unknown word E1" in result.output
+    svg = ElementTree.parse(tmp_path / "odd.backplot.svg").getroot()
+    cut = next(e for e in svg.iter("{http://www.w3.org/2000/svg}path") if e.get("id").startswith("depth-"))
+    assert cut.get("d") == "M10 10 L50 40"  # line 5 was rejected: the cut goes straight to (50, 40)

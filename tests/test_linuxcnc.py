@@ -1,6 +1,6 @@
-"""An independent oracle: LinuxCNC's stand-alone interpreter rs274 reads the demo program.
+"""An independent oracle: LinuxCNC's stand-alone interpreter rs274 reads the demo programs.
 
-It must accept the program, and the moves it traces (its canonical STRAIGHT_TRAVERSE,
+The GRBL and the LinuxCNC dialect are both RS274NGC: rs274 must accept each demo program, and the moves it traces (its canonical STRAIGHT_TRAVERSE,
 STRAIGHT_FEED and ARC_FEED calls) must match what plycut's own reader traces -- so a
 mistake shared by our post and our reader (say, G2 read as counter-clockwise) cannot
 hide. rs274 comes with Debian's linuxcnc-uspace, which .ci/run installs.
@@ -50,16 +50,21 @@ def our_moves(text: str) -> list[tuple]:
     return moves
 
 
-def test_rs274_accepts_the_demo_and_traces_the_same_moves(tmp_path):
+@pytest.mark.parametrize(
+    "machine, program_name",
+    [("generic-grbl-2500x1250", "sheet-01.nc"), ("linuxcnc-router-2500x1250", "sheet-01.ngc")],
+)
+def test_rs274_accepts_the_demo_and_traces_the_same_moves(tmp_path, machine, program_name):
     out = tmp_path / "out"
-    assert CliRunner().invoke(app, ["demo", "--copies", "1", "-o", str(out)]).exit_code == 0
-    text = (out / "sheet-01.nc").read_text()
-    program = tmp_path / "sheet-01.ngc"
+    assert CliRunner().invoke(app, ["demo", "--copies", "1", "--machine", machine, "-o", str(out)]).exit_code == 0
+    text = (out / program_name).read_text()
+    program = tmp_path / "rs274-input.ngc"  # rs274 wants the .ngc extension
     program.write_text(text)
     theirs, ours = canonical_moves(program), our_moves(text)
     assert len(ours) > 1000 and any(m[0] == "arc" for m in ours)
-    # rs274 starts from a known origin, our reader only once each axis has been set:
-    # the moves we trace must be the last ones rs274 traces, one for one.
+    # rs274 starts from a known origin, our reader only once each axis has been set (and
+    # again after M6, which may move the machine): the moves we trace must be the last
+    # ones rs274 traces, one for one.
     assert len(theirs) >= len(ours)
     theirs = theirs[len(theirs) - len(ours):]
     for index, (mine, other) in enumerate(zip(ours, theirs)):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from gcode.check import check_program, rules_for
 from gcode.post import POSTS, get_post
 from gcode.reader import read_gcode
-from gcode.tooling import Machine, Tool
+from gcode.tooling import Machine, OutputSwitch, Tool
 from gcode.toolpath import (
     ArcCut,
     Comment,
@@ -351,3 +352,31 @@ def test_tool_changes_on_grbl_are_an_operator_pause_never_m6():
     assert lines.count("M0") == 1 and not any("M6" in line for line in lines)
     program = read_gcode(text)
     assert program.errors == [] and [e.kind for e in program.events].count("pause") == 1
+
+
+def test_outputs_line_numbers_and_z_first_again_after_a_tool_change_pause():
+    machine = replace(MACHINE, line_numbers=True, vacuum=OutputSwitch("M7", "M9"),
+                      dust_extraction=OutputSwitch("M8", "M9"))  # fmt: skip
+    vbit = Tool(id="v90", name="90° V-bit", diameter=6.0, kind="vbit", number=5, angle=90.0)
+    steps = [ToolChange(TOOL), Rapid(z=5.0), SpindleOn(18000), Rapid(x=10.0, y=10.0), Cut(10.0, 10.0, -1.0, 300.0),
+             Rapid(z=5.0), SpindleOff(), ToolChange(vbit), Rapid(z=5.0), SpindleOn(16000), Rapid(x=20.0, y=20.0),
+             SpindleOff()]  # fmt: skip
+    text = render(steps, machine=machine)
+    assert text.splitlines()[3:] == [
+        "N10 G21 G90 G17 G94",
+        "(load tool 1: 6 mm up-cut, D6)",
+        "N20 G0 Z5",
+        "N30 M7", "N40 M8",  # vacuum, then extraction, before the spindle starts
+        "N50 M3 S18000",
+        "N60 G0 X10 Y10", "N70 G1 Z-1 F300", "N80 G0 Z5", "N90 M5",
+        "(change to tool 5: 90 V-bit, D6, then resume)",
+        "N100 M0",
+        "N110 G0 Z5",  # the operator may have jogged during the pause: Z before any XY move
+        "N120 M3 S16000",  # the outputs stay on through the change
+        "N130 G0 X20 Y20", "N140 M5",
+        "N150 M5", "N160 M9", "N170 M9",  # outputs off once the spindle has stopped
+        "N180 G0 X0 Y590", "N190 M2",
+    ]  # fmt: skip
+    program = read_gcode(text)
+    assert program.errors == []
+    assert check_program(program, rules=rules_for("grbl", machine, (600.0, 400.0, 18.0))) == []

@@ -156,25 +156,83 @@ def test_machine_positions_make_axes_unknown():
 
 
 def test_g28_with_an_intermediate_point_moves_there_first():
-    program = read("G0 Z5", "G0 X5 Y5", "G91 G28 Z0", "G90 G0 Z3")
-    assert program.motions[0].end == (5, 5, 5)  # the zero-length intermediate move
+    program = read("G0 Z2", "G0 X5 Y5", "G0 Z1", "G28 Z6", "G0 Z3")
+    assert [(m.line, m.start, m.end) for m in program.motions] == [(3, (5, 5, 2), (5, 5, 1)), (4, (5, 5, 1), (5, 5, 6))]
     (home,) = [u for u in program.untracked_moves if u.kind == "machine"]
-    assert (home.line, home.end_z, home.moves_xy) == (3, None, False)
-    assert program.untracked_moves[-1].line == 4  # Z3 from the unknown home height
+    assert (home.line, home.start_z, home.end_z, home.moves_xy) == (4, 6, None, False)
+    assert program.untracked_moves[-1].line == 5  # Z3 from the unknown home height
+
+
+def test_g28_g91_z0_goes_home_through_z_alone():
+    # Fanuc's way home: the intermediate point is where the tool is, so the only move is Z going home.
+    program = read("G0 Z5", "G0 X5 Y5", "G1 Z-1 F100", "G0 Z5", "G28 G91 Z0", "G90", "G0 Z3", "G0 X1 Y1")
+    assert program.errors == []
+    assert [m.line for m in program.motions] == [3, 4, 8]
+    assert [(u.line, u.kind, u.start_z, u.end_z, u.moves_xy) for u in program.untracked_moves[-2:]] == [
+        (5, "machine", 5, None, False),
+        (7, "rapid", None, 3, False),
+    ]
+    assert program.motions[-1].start == (5, 5, 3)  # X and Y stayed known through the Z-only home move
+    unknown_z = read("G28 G91 Z0", "G90", "G0 Z5")  # at the start of a program, as Fanuc posts write it
+    assert unknown_z.errors == [] and [u.kind for u in unknown_z.untracked_moves] == ["machine", "rapid"]
 
 
 def test_program_end_spindle_and_events():
-    program = read("G0 Z5", "G0 X0 Y0", "T2 M6", "M3 S9000", "G4 P1.5", "M0", "G1 Z-1 F100", "M5",
-                   "G1 X1", "M30", "G0 Z5")  # fmt: skip
-    assert program.program_end_line == 10
+    program = read("G0 Z5", "G0 X0 Y0", "T2 M6", "G0 Z5", "G0 X0 Y0", "M3 S9000", "G4 P1.5", "M0",
+                   "G1 Z-1 F100", "M5", "G1 X1", "M30", "G0 Z5")  # fmt: skip
+    assert program.program_end_line == 12
     assert [(e.line, e.kind, e.detail) for e in program.events] == [
         (3, "tool-change", "tool 2"),
-        (5, "dwell", "1.5 s"),
-        (6, "pause", "M0"),
-        (10, "program-end", "M30"),
+        (7, "dwell", "P1.5"),  # the word as written: its unit is the dialect's
+        (8, "pause", "M0"),
+        (12, "program-end", "M30"),
     ]
     assert [(m.spindle_on, m.spindle_rpm) for m in program.motions] == [(True, 9000), (False, 0), (False, 0)]
-    assert program.errors == [(11, "code after the end of the program on line 10")]
+    assert program.errors == [(13, "code after the end of the program on line 12")]
+
+
+def test_m6_may_move_the_machine_so_every_axis_becomes_unknown():
+    program = read("G0 Z5", "G0 X10 Y10", "T2 M6", "G0 X20 Y20", "G0 Z5", "G1 Z-1 F100")
+    assert program.errors == [(4, "XY move before Z is known")]
+    change = program.untracked_moves[2]
+    assert (change.line, change.kind, change.start_z, change.end_z, change.moves_xy) == (3, "machine", 5, None, True)
+    assert [(m.line, m.start, m.end) for m in program.motions] == [(6, (20, 20, 5), (20, 20, -1))]
+
+
+def test_dwell_in_p_or_in_marlins_s_and_marlins_pause_message():
+    program = read("G0 Z5", "G0 X0 Y0", "M3 S12000", "G4 S2.5", "M0 Load tool 2 then resume", "m1 p500",
+                   "G1 Z-1 F100", "G4")  # fmt: skip
+    assert program.errors == [(8, "G4 without P or S: the dwell time is missing")]
+    assert [(e.line, e.kind, e.detail) for e in program.events] == [
+        (4, "dwell", "S2.5"),
+        (5, "pause", "M0"),
+        (6, "pause", "M1"),
+    ]
+    assert program.messages == {5: "Load tool 2 then resume"}
+    assert [w.code for w in program.words_used[5]] == ["M0"]
+    (plunge,) = program.motions
+    assert plunge.spindle_rpm == 12000  # G4's S is the dwell, not a spindle speed
+
+
+def test_fanuc_framing_program_number_and_block_numbers():
+    program = read("%", "O0001 (SHEET-01)", "N10 G21", "N20 G17 G40 G49 G80 G90 G94", "N30 G28 G91 Z0",
+                   "N40 G90", "N50 T1 M6", "N60 G0 G43 Z10. H1", "N70 G0 X5. Y5.", "N80 M3 S12000",
+                   "N90 G4 P4000", "N100 G1 Z-1. F600.", "N110 G0 Z10.", "N120 M5", "N130 G28 G91 Z0", "N140 G90",
+                   "N150 M30", "%")  # fmt: skip
+    assert program.errors == []
+    assert [(m.line, m.kind, m.end, m.feed) for m in program.motions] == [
+        (12, "feed", (5, 5, -1), 600),
+        (13, "rapid", (5, 5, 10), 0),
+    ]
+    assert [(u.line, u.kind) for u in program.untracked_moves] == [
+        (5, "machine"), (7, "machine"), (8, "rapid"), (9, "rapid"), (15, "machine"),
+    ]  # fmt: skip
+    assert [(e.line, e.kind, e.detail) for e in program.events] == [
+        (7, "tool-change", "tool 1"),
+        (11, "dwell", "P4000"),
+        (17, "program-end", "M30"),
+    ]
+    assert [w.code for w in program.words_used[2]] == ["O1"]
 
 
 def test_codes_it_cannot_simulate_stop_the_reading():

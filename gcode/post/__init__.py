@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from gcode.post.base import DialectRules, Post
+from gcode.post.fanuc import FanucPost
 from gcode.post.grbl import GrblPost
+from gcode.post.grblhal import GrblHalPost
+from gcode.post.linuxcnc import LinuxCncPost
+from gcode.post.mach3 import Mach3Post
+from gcode.post.marlin import MarlinPost
+from gcode.post.shopbot import ShopBotPost
 from nester.errors import InputError
 
-POSTS: dict[str, Post] = {post.dialect: post for post in (GrblPost(),)}
+POSTS: dict[str, Post] = {
+    post.dialect: post
+    for post in (GrblPost(), GrblHalPost(), LinuxCncPost(), Mach3Post(), FanucPost(), MarlinPost(), ShopBotPost())
+}
 
 
 def get_post(dialect: str) -> Post:

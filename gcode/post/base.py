@@ -6,6 +6,9 @@ overrides only the hooks where its syntax differs from the RS274 common ground
 written here -- the shape of FreeCAD's class-based posts. The base class keeps
 the state that makes output correct whatever the dialect: the position as
 written (rounded), modal feed, arc centres recomputed from the written ends.
+What a machine asks for is done here once for every dialect: inch output
+(G20, every length converted at the last moment), N line numbers, arcs written
+as lines for a controller without G2/G3, and the vacuum and dust outputs.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from gcode.arcs import sample_arc
 from gcode.numbers import format_number, round_to
-from gcode.tooling import Machine
+from gcode.tooling import Machine, OutputSwitch, Tool
 from gcode.toolpath import (
     ArcCut,
     Comment,
@@ -29,10 +33,15 @@ from gcode.toolpath import (
     ToolChange,
     ToolpathProgram,
 )
+from nester.errors import InputError
 
 AXES = "XYZ"
 # An IR arc whose two radii differ by more than this is not an arc: a bug upstream.
 ARC_RADIUS_TOLERANCE = 1e-3
+MM_PER_INCH = 25.4
+# Lines starting with one of these letters are blocks a controller runs: they get an
+# N word when the machine asks for line numbers; comments, "%" and "O" lines do not.
+NUMBERED_BLOCK_STARTS = frozenset("GMTSFXYZ")
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,12 @@ class DialectRules:
     None accepts every code the reader understands. max_line_length counts the
     characters the controller keeps after dropping spaces and comments.
     arc_rule: "grbl" applies GRBL's error:33 radius tolerance; None none.
+    must_end: the program must end with M2 or M30 (Marlin has neither).
+    one_command_per_line: the controller runs only the first G/M/T command of a
+    line and keeps no motion mode, so every line names its one command (Marlin).
+    message_codes: codes followed by free text the controller shows (Marlin's M0).
+    dwell_word: the G4 word holding the dwell time; dwell_in_milliseconds: that
+    word counts whole milliseconds (Fanuc's P) rather than seconds.
     """
 
     allowed_codes: frozenset[str] | None
@@ -50,6 +65,29 @@ class DialectRules:
     max_line_length: int | None
     arc_rule: str | None
     must_end: bool = True
+    one_command_per_line: bool = False
+    message_codes: frozenset[str] = frozenset()
+    dwell_word: str = "P"
+    dwell_in_milliseconds: bool = False
+
+
+@dataclass(frozen=True)
+class OutputUnits:
+    """How lengths are written: the units word, the factor from mm and the decimals."""
+
+    word: str  # "G21" or "G20"
+    per_mm: float  # output units in one mm
+    coordinate_decimals: int
+    centre_decimals: int
+    feed_decimals: int
+
+    @property
+    def rounding_mm(self) -> float:
+        """How far, in mm, a written coordinate may be from the exact one: half its last digit."""
+        return 0.5 * 10.0**-self.coordinate_decimals / self.per_mm
+
+
+MILLIMETRES = OutputUnits("G21", 1.0, coordinate_decimals=3, centre_decimals=4, feed_decimals=1)
 
 
 @dataclass(frozen=True)
@@ -65,12 +103,21 @@ class MotionBlock:
 
 @dataclass
 class ToolPosition:
-    """Where the tool is: as the toolpath says (exact) and as the program says (written)."""
+    """The state of one render: where the tool is, as the toolpath says (exact, mm) and
+    as the program says (written, rounded, in the output units), and the modal feed."""
 
     exact: list[float | None] = field(default_factory=lambda: [None, None, None])
     written: list[float | None] = field(default_factory=lambda: [None, None, None])
     feed: str | None = None
     tool_changed: bool = False  # a ToolChange has been written: the next one is a real change
+    units: OutputUnits = MILLIMETRES
+    outputs_on: bool = False  # the vacuum and dust outputs have been switched on
+
+    def forget(self) -> None:
+        """The tool may have moved without the program: an M6 going to its change
+        position, an operator jogging during a pause. The next move must set Z first."""
+        self.exact = [None, None, None]
+        self.written = [None, None, None]
 
 
 def plain_ascii(text: str) -> str:
@@ -112,21 +159,33 @@ class Post:
     """A post-processor: toolpath program in, program text out.
 
     Class attributes are the dialect's settings. The hooks a dialect may
-    override: comment, header_lines, format_motion, spindle_on_lines,
-    spindle_off_lines, dwell_line, postamble_lines. Instances hold no state, so
-    one instance serves every render.
+    override: comment, header_lines, preamble_lines, number_text, format_motion,
+    spindle_on_lines, tool_change_lines, spindle_off_lines, dwell_line,
+    postamble_lines (made of park_lines and end_lines). Instances hold no state,
+    so one instance serves every render.
     """
 
     dialect: ClassVar[str] = ""
     file_extension: ClassVar[str] = ".nc"
     rules: ClassVar[DialectRules]
-    preamble: ClassVar[tuple[str, ...]] = ("G21 G90 G17 G94",)  # mm, absolute, XY plane, mm/min
-    program_end: ClassVar[str] = "M2"
+    # {units} is G21 (mm) or G20 (inches); then absolute, XY plane, feed per minute.
+    preamble: ClassVar[tuple[str, ...]] = ("{units} G90 G17 G94",)
+    program_end: ClassVar[str] = "M2"  # "" writes no end code
     coordinate_decimals: ClassVar[int] = 3
     centre_decimals: ClassVar[int] = 4  # 3 would break GRBL's radius check on small arcs
     feed_decimals: ClassVar[int] = 1
+    # Inches are 25.4 times coarser: one more decimal keeps the same resolution; feeds
+    # get three so that rounding stays within the checker's 0.05 mm/min.
+    inch_coordinate_decimals: ClassVar[int] = 4
+    inch_centre_decimals: ClassVar[int] = 5
+    inch_feed_decimals: ClassVar[int] = 3
     dwell_decimals: ClassVar[int] = 3
     max_line_length: ClassVar[int] = 80
+    line_numbers_supported: ClassVar[bool] = True
+    # N words go up by this step and start again from it past the largest number the
+    # controller takes (LinuxCNC and Fanuc stop at 99999): they label lines, nothing counts them.
+    line_number_step: ClassVar[int] = 10
+    max_line_number: ClassVar[int] = 99999
     comment_open: ClassVar[str] = "("
     comment_close: ClassVar[str] = ")"
     motion_words: ClassVar[dict[str, str]] = {"rapid": "G0", "feed": "G1", "cw": "G2", "ccw": "G3"}
@@ -138,16 +197,48 @@ class Post:
         before Z is known, a full circle, a spindle speed the machine cannot
         run): those are bugs upstream, never something to write anyway.
         """
-        width = min(self.max_line_length, machine.line_limit)
-        position = ToolPosition()
-        lines = [*self.header_lines(program, machine, width), *self.preamble]
+        width = self.line_width(machine)
+        position = ToolPosition(units=self.output_units(machine))
+        lines = [*self.header_lines(program, machine, width), *self.preamble_lines(machine)]
         for step in program.steps:
             lines.extend(self.step_lines(step, position, machine, width))
         lines.extend(self.postamble_lines(program, machine, position))
+        if machine.line_numbers:
+            lines = self.numbered(lines, machine)
         for line in lines:
             if len(line) > width:
                 raise ValueError(f"{program.name}: line {line!r} is longer than {width} characters")
         return "".join(line + "\n" for line in lines)
+
+    def line_width(self, machine: Machine) -> int:
+        """The longest line this dialect may write for ``machine``."""
+        return min(self.max_line_length, machine.line_limit)
+
+    def output_units(self, machine: Machine) -> OutputUnits:
+        """How this dialect writes lengths for ``machine`` (its ``units``: "mm" or "in")."""
+        if machine.units == "mm":
+            return OutputUnits("G21", 1.0, self.coordinate_decimals, self.centre_decimals, self.feed_decimals)
+        if machine.units == "in":
+            return OutputUnits("G20", 1.0 / MM_PER_INCH, self.inch_coordinate_decimals,
+                               self.inch_centre_decimals, self.inch_feed_decimals)  # fmt: skip
+        raise ValueError(f"{machine.name}: units {machine.units!r} are neither 'mm' nor 'in'")
+
+    def numbered(self, lines: list[str], machine: Machine) -> list[str]:
+        """``lines`` with an N word before every block (N10, N20, ...)."""
+        if not self.line_numbers_supported:
+            raise InputError(
+                f"machine {machine.id}: key 'controller.line_numbers': {self.dialect} takes no line numbers"
+            )
+        result = []
+        number = 0
+        for line in lines:
+            if line[:1] in NUMBERED_BLOCK_STARTS:
+                number += self.line_number_step
+                if number > self.max_line_number:
+                    number = self.line_number_step
+                line = f"N{number} {line}"
+            result.append(line)
+        return result
 
     # -- hooks -----------------------------------------------------------------
 
@@ -168,6 +259,14 @@ class Post:
             "origin: X0 Y0 sheet lower-left corner, Z0 top of sheet",
         ]
         return [line for line in (self.comment(text, width) for text in texts) if line]
+
+    def preamble_lines(self, machine: Machine) -> list[str]:
+        """The modes set before the first move, in the machine's units."""
+        return [line.format(units=self.output_units(machine).word) for line in self.preamble]
+
+    def number_text(self, value: float, decimals: int) -> str:
+        """A length or feed as written (already rounded and in the output units)."""
+        return format_number(value, decimals)
 
     def format_motion(self, block: MotionBlock) -> str:
         """One motion line; the motion word is repeated on every line on purpose."""
@@ -198,13 +297,16 @@ class Post:
 
         Without a tool changer there is no M6 here (GRBL rejects it): the program stops
         with M0 and says which tool to load; cycle start resumes it."""
-        tool = step.tool
-        text = f"tool {tool.number}: {tool.name}, D{format_number(tool.diameter, self.coordinate_decimals)}"
+        text = self.tool_text(step.tool)
         if first:
             line = self.comment(f"load {text}", width)
             return [line] if line else []
         note = self.comment(f"change to {text}, then resume", width)
         return [line for line in (note, "M0") if line]
+
+    def tool_text(self, tool: Tool) -> str:
+        """How a comment names a tool: "tool 2: 6 mm up-cut, D6"."""
+        return f"tool {tool.number}: {tool.name}, D{format_number(tool.diameter, self.coordinate_decimals)}"
 
     def spindle_off_lines(self) -> list[str]:
         """Stop the spindle."""
@@ -217,17 +319,28 @@ class Post:
         return f"G4 P{format_number(seconds, self.dwell_decimals)}"
 
     def postamble_lines(self, program: ToolpathProgram, machine: Machine, position: ToolPosition) -> list[str]:
-        """Retract to safe Z, stop the spindle, park, end the program."""
+        """Retract to safe Z, stop the spindle, switch the outputs off, park, end the program."""
         lines: list[str] = []
-        safe_z = round_to(program.safe_z, self.coordinate_decimals)
+        safe_z = round_to(program.safe_z * position.units.per_mm, position.units.coordinate_decimals)
         current_z = position.written[2]
         if current_z is None or current_z < safe_z:
             lines.extend(self._motion_lines("rapid", {"Z": program.safe_z}, position))
         lines.extend(self.spindle_off_lines())
-        park_x, park_y = machine.park
-        lines.extend(self._motion_lines("rapid", {"X": park_x, "Y": park_y}, position))
-        lines.append(self.program_end)
+        if position.outputs_on:
+            lines.extend(switch.off for switch in output_switches(machine))
+            position.outputs_on = False
+        lines.extend(self.park_lines(machine, position))
+        lines.extend(self.end_lines())
         return lines
+
+    def park_lines(self, machine: Machine, position: ToolPosition) -> list[str]:
+        """Move to the machine's park position (the tool is at safe Z)."""
+        park_x, park_y = machine.park
+        return self._motion_lines("rapid", {"X": park_x, "Y": park_y}, position)
+
+    def end_lines(self) -> list[str]:
+        """End the program."""
+        return [self.program_end] if self.program_end else []
 
     # -- the shared machinery ------------------------------------------------------
 
@@ -245,9 +358,17 @@ class Post:
             return self._motion_lines("feed", {"X": step.x, "Y": step.y, "Z": step.z}, position, feed=step.feed)
         if isinstance(step, ArcCut):
             self._require_known_position(step, position)
-            return self._arc_lines(step, position)
+            self._require_circular(step, position)
+            if machine.arcs:
+                return self._arc_lines(step, position)
+            return self._linearised_arc_lines(step, position, machine.arc_tolerance)
         if isinstance(step, SpindleOn):
-            return self.spindle_on_lines(step, machine, width)
+            switches: list[str] = []
+            if not position.outputs_on:
+                # Vacuum and extraction run before the cutter turns and until the end.
+                switches = [switch.on for switch in output_switches(machine)]
+                position.outputs_on = True
+            return [*switches, *self.spindle_on_lines(step, machine, width)]
         if isinstance(step, SpindleOff):
             return self.spindle_off_lines()
         if isinstance(step, Dwell):
@@ -258,7 +379,9 @@ class Post:
         if isinstance(step, ToolChange):
             first = not position.tool_changed
             position.tool_changed = True
-            return self.tool_change_lines(step, machine, width, first=first)
+            lines = self.tool_change_lines(step, machine, width, first=first)
+            position.forget()
+            return lines
         raise TypeError(f"unknown toolpath step {step!r}")
 
     @staticmethod
@@ -266,8 +389,18 @@ class Post:
         if None in position.written:
             raise ValueError(f"{step} starts from an unknown position: rapid to X, Y and Z first")
 
+    @staticmethod
+    def _require_circular(step: ArcCut, position: ToolPosition) -> None:
+        radius_start = math.hypot(position.exact[0] - step.cx, position.exact[1] - step.cy)
+        radius_end = math.hypot(step.x - step.cx, step.y - step.cy)
+        if abs(radius_start - radius_end) > ARC_RADIUS_TOLERANCE:
+            raise ValueError(
+                f"{step}: radius {radius_start:.4f} at the start but {radius_end:.4f} at the end"
+            )
+
     def _feed_word(self, feed: float, position: ToolPosition) -> str | None:
-        text = format_number(feed, self.feed_decimals)
+        units = position.units
+        text = self.number_text(round_to(feed * units.per_mm, units.feed_decimals), units.feed_decimals)
         if float(text) <= 0.0:
             raise ValueError(f"feed {feed:g} mm/min: a feed move needs a positive feed")
         if text == position.feed:
@@ -278,12 +411,13 @@ class Post:
     def _advance(self, targets: dict[str, float], position: ToolPosition) -> tuple[tuple[str, str], ...]:
         """Move ``position`` to ``targets``; return the axis words that change as written."""
         changed = []
+        units = position.units
         for index, axis in enumerate(AXES):
             if axis not in targets:
                 continue
-            rounded = round_to(targets[axis], self.coordinate_decimals)
+            rounded = round_to(targets[axis] * units.per_mm, units.coordinate_decimals)
             if rounded != position.written[index]:
-                changed.append((axis, format_number(rounded, self.coordinate_decimals)))
+                changed.append((axis, self.number_text(rounded, units.coordinate_decimals)))
             position.exact[index] = targets[axis]
             position.written[index] = rounded
         return tuple(changed)
@@ -298,27 +432,46 @@ class Post:
         return [self.format_motion(MotionBlock(kind, axes, feed=feed_text))]
 
     def _arc_lines(self, step: ArcCut, position: ToolPosition) -> list[str]:
-        exact_start = (position.exact[0], position.exact[1])
+        units = position.units
         written_start = (position.written[0], position.written[1])
-        radius_start = math.hypot(exact_start[0] - step.cx, exact_start[1] - step.cy)
-        radius_end = math.hypot(step.x - step.cx, step.y - step.cy)
-        if abs(radius_start - radius_end) > ARC_RADIUS_TOLERANCE:
-            raise ValueError(
-                f"{step}: radius {radius_start:.4f} at the start but {radius_end:.4f} at the end"
-            )
         written_end = (
-            round_to(step.x, self.coordinate_decimals),
-            round_to(step.y, self.coordinate_decimals),
+            round_to(step.x * units.per_mm, units.coordinate_decimals),
+            round_to(step.y * units.per_mm, units.coordinate_decimals),
         )
         if written_end == written_start:
             raise ValueError(
                 f"{step}: start and end coincide once rounded; full circles must be split upstream"
             )
-        centre_x, centre_y = recentre_arc(written_start, written_end, (step.cx, step.cy))
-        centre = (
-            ("I", format_number(centre_x - written_start[0], self.centre_decimals)),
-            ("J", format_number(centre_y - written_start[1], self.centre_decimals)),
+        exact_centre = (step.cx * units.per_mm, step.cy * units.per_mm)
+        centre_x, centre_y = recentre_arc(written_start, written_end, exact_centre)
+        offsets = (centre_x - written_start[0], centre_y - written_start[1])
+        centre = tuple(
+            (letter, self.number_text(round_to(offset, units.centre_decimals), units.centre_decimals))
+            for letter, offset in zip("IJ", offsets)
         )
         axes = self._advance({"X": step.x, "Y": step.y, "Z": step.z}, position)
         feed_text = self._feed_word(step.feed, position)
         return [self.format_motion(MotionBlock("arc", axes, centre, step.clockwise, feed_text))]
+
+    def _linearised_arc_lines(self, step: ArcCut, position: ToolPosition, tolerance: float) -> list[str]:
+        """The arc as straight feed moves that stay within ``tolerance`` mm of it.
+
+        Each written point may sit up to half a last digit off in X and in Y, so the
+        chords are taken that much closer to the arc; Z changes evenly along a helix.
+        """
+        chord_error = tolerance - math.sqrt(2.0) * position.units.rounding_mm
+        if chord_error <= 0.0:
+            raise ValueError(f"arc tolerance {tolerance:g} mm is finer than the program's resolution")
+        start = (position.exact[0], position.exact[1])
+        start_z = position.exact[2]
+        points = sample_arc(start, (step.x, step.y), (step.cx, step.cy), step.clockwise, chord_error)
+        lines = []
+        for index, (x, y) in enumerate(points, start=1):
+            z = step.z if index == len(points) else start_z + (step.z - start_z) * index / len(points)
+            lines.extend(self._motion_lines("feed", {"X": x, "Y": y, "Z": z}, position, feed=step.feed))
+        return lines
+
+
+def output_switches(machine: Machine) -> list[OutputSwitch]:
+    """The machine's auxiliary outputs, vacuum table first: it holds the sheet."""
+    return [switch for switch in (machine.vacuum, machine.dust_extraction) if switch is not None]
