@@ -19,10 +19,9 @@ from gcode.cam import sheet_toolpaths
 from gcode.check import check_program
 from gcode.post import get_post
 from gcode.reader import read_gcode
-from nester.catalog.stool import SHIPPED_PLAN
 from nester.simple_nest import nest_bottom_left
 from plycut import __version__
-from plycut.job import JobSpec, PlanSpec, SheetSpec, build_job
+from plycut.job import build_job, demo_spec
 from plycut.pipeline import cam_settings, program_rules, sheet_preview
 
 
@@ -35,9 +34,7 @@ def run(copies: int) -> dict:
         timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
         return value
 
-    spec = JobSpec(name="bench", plans=(PlanSpec(file=SHIPPED_PLAN),), sheets=(SheetSpec(2500.0, 1250.0, 18.0),),
-                   copies=copies)
-    job = timed("import", lambda: build_job(spec))
+    job = timed("import", lambda: build_job(demo_spec(copies=copies)))
     nest = timed("nest", lambda: nest_bottom_left(job.parts, job.stock, job.spacing))
     settings = cam_settings(job)
     post = get_post(job.machine.dialect)

@@ -33,23 +33,13 @@ from gcode.estimate import estimate_time
 from gcode.post import POSTS
 from gcode.programs import read_program
 from gcode.toolpath import Rapid, SpindleOff, ToolpathProgram
-from nester.catalog.stool import SHIPPED_PLAN
 from nester.errors import InputError
 from nester.simple_nest import nest_bottom_left
 from plycut import __version__
 from plycut.config import builtin_machines
-from plycut.job import DEFAULT_PROFILE, JobSpec, PlanSpec, SheetSpec, build_job
+from plycut.job import build_job, demo_spec
 from plycut.pipeline import ProgramCheckFailed, cam_settings, run_job
 from plycut.toml_reader import load_toml
-
-DEMO_COPIES = 6  # as `plycut demo`: one full 2500 x 1250 sheet
-DEMO_SHEET = SheetSpec(width=2500.0, height=1250.0, thickness=18.0)
-
-
-def demo_spec(machine: str) -> JobSpec:
-    """The job `plycut demo --machine <machine>` runs."""
-    return JobSpec(name="demo-stool", plans=(PlanSpec(file=SHIPPED_PLAN, quantity=1),), sheets=(DEMO_SHEET,),
-                   machine=machine, profile=DEFAULT_PROFILE, copies=DEMO_COPIES)
 
 
 def demo_sheet():

@@ -19,18 +19,19 @@ from gcode.estimate import estimate_time, format_duration
 from gcode.programs import read_program
 from gcode.reader import GcodeProgram
 from gcode.tooling import Machine
-from nester.catalog.stool import SHIPPED_PLAN
 from nester.errors import InputError
 from plycut import __version__
 from plycut.config import builtin_machines, builtin_profiles, load_machine, load_profile
 from plycut.job import (
     DEFAULT_MACHINE,
     DEFAULT_PROFILE,
+    DEMO_COPIES,
     UNITS,
     JobSpec,
     PlanSpec,
     SheetSpec,
     build_job,
+    demo_spec,
     read_job_file,
 )
 from plycut.outputs import write_atomic
@@ -148,20 +149,11 @@ def run(
 def demo(
     out: Path = typer.Option(Path("out"), "-o", "--out", help="Output folder."),
     machine: str = typer.Option(DEFAULT_MACHINE, help="Machine name or .toml path."),
-    copies: int = typer.Option(6, min=1, help="How many stools."),
+    copies: int = typer.Option(DEMO_COPIES, min=1, help="How many stools."),
 ) -> None:
     """Cut the bundled slot-together stool on 2500x1250x18 birch plywood (or the bed of a smaller machine)."""
     with _reported_errors():
-        x, y, _ = load_machine(machine).envelope
-        spec = JobSpec(
-            name="demo-stool",
-            plans=(PlanSpec(file=SHIPPED_PLAN, quantity=1),),
-            sheets=(SheetSpec(width=min(2500.0, x), height=min(1250.0, y), thickness=18.0),),
-            machine=machine,
-            profile=DEFAULT_PROFILE,
-            copies=copies,
-        )
-        _run_spec(spec, out)
+        _run_spec(demo_spec(machine, copies), out)
 
 
 @app.command()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from gcode.feeds import cutting_data
 from gcode.tooling import CuttingData, Machine, Tool
+from nester.catalog.stool import SHIPPED_PLAN
 from nester.errors import InputError
 from nester.layers import LayerRules
 from nester.model import RIGHT_ANGLES, Machining, Operation, Part, Sheet
@@ -262,6 +263,22 @@ def _disambiguate(parts: list[Part]) -> list[Part]:
     names = [p.name for p in parts]
     return [replace(p, name=f"{Path(p.source).stem}:{p.name}") if names.count(p.name) > 1 and p.source else p
             for p in parts]
+
+
+DEMO_COPIES = 6  # stools: one full 2500 x 1250 sheet
+
+
+def demo_spec(machine: str = DEFAULT_MACHINE, copies: int = DEMO_COPIES) -> JobSpec:
+    """The bundled stool on 2500 x 1250 x 18 mm birch plywood, or on the bed of a smaller machine."""
+    x, y, _ = load_machine(machine).envelope
+    return JobSpec(
+        name="demo-stool",
+        plans=(PlanSpec(file=SHIPPED_PLAN, quantity=1),),
+        sheets=(SheetSpec(width=min(2500.0, x), height=min(1250.0, y), thickness=18.0),),
+        machine=machine,
+        profile=DEFAULT_PROFILE,
+        copies=copies,
+    )
 
 
 def build_job(spec: JobSpec) -> Job:
