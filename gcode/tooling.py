@@ -71,7 +71,9 @@ class Machine:
     arcs: bool = True  # the controller runs G2/G3; otherwise arcs are written as lines
     arc_tolerance: float = 0.01  # mm of chord error when arcs are written as lines
     line_numbers: bool = False  # N words on every line
+    dwell_ms: bool = False  # the controller reads G4 P as milliseconds (a Mach3 setting)
     tool_changer: bool = False  # an automatic tool changer: M6 needs no operator
+    tool_length_offset: bool = False  # the program applies the tool table's length (G43 H) after M6
     tool_change_s: float = 60.0  # how long a tool change takes (the operator's, without a changer)
     vacuum: OutputSwitch | None = None
     dust_extraction: OutputSwitch | None = None
