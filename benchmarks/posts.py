@@ -49,9 +49,14 @@ def demo_sheet():
     return job.machine, sheet_toolpaths(nest.layouts[0], cam_settings(job), name="sheet-01").program
 
 
+def as_dialect(machine, dialect: str):
+    """The machine speaking another dialect; its output commands are in its own, so they go."""
+    return replace(machine, dialect=dialect, vacuum=None, dust_extraction=None)
+
+
 def post_throughput(program: ToolpathProgram, machine, dialect: str, sheets: int) -> dict:
     post = POSTS[dialect]
-    target = replace(machine, dialect=dialect)
+    target = as_dialect(machine, dialect)
     lines = 0
     started = time.perf_counter()
     for _ in range(sheets):
@@ -74,7 +79,7 @@ def long_program(program: ToolpathProgram, lines_wanted: int, lines_per_copy: in
 
 
 def reader_throughput(program: ToolpathProgram, machine, dialect: str, lines_wanted: int, folder: Path) -> dict:
-    target = replace(machine, dialect=dialect)
+    target = as_dialect(machine, dialect)
     post = POSTS[dialect]
     per_copy = post.render(program, target).count("\n")
     text = post.render(long_program(program, lines_wanted, per_copy), target)

@@ -9,11 +9,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from gcode.estimate import dwell_seconds
 from gcode.post import get_post
 from gcode.post.marlin import TIMEOUT_IN_MESSAGE
 from gcode.reader import (
     KNOWN_CODES,
     KNOWN_LETTERS,
+    LISTED_ONLY_CODES,
     GcodeProgram,
     Motion,
     Word,
@@ -27,6 +29,14 @@ from nester.model import Sheet
 Z_TOLERANCE = 1e-6
 XY_TOLERANCE = 1e-3
 FEED_TOLERANCE = 0.05  # mm/min: feeds are written to 0.1 mm/min
+# A feed may exceed the machine's XY limit by this share: the rounding of a written feed
+# (a ShopBot speed in in/s to 4 places is 0.15 mm/min), a limit the controller clamps to
+# anyway. A unit mistake -- mm/min typed as mm/s, inches as mm -- is a factor of 25 or 60.
+XY_FEED_SLACK = 0.01
+# A rapid going down stops at least this high above the sheet (plycut's CAM stops at +1.0):
+# lower, the rapid's overshoot, a warped sheet or a Z a little off reach the wood.
+MIN_RAPID_HEIGHT = 0.5
+SPIN_UP_TOLERANCE = 0.0005  # s: a dwell written in whole milliseconds
 RPM_TOLERANCE = 0.5  # rpm: spindle speeds are written as whole numbers
 DEFAULT_MAX_OVERCUT = 1.0  # mm below the sheet when the job does not say
 # GRBL's arc check (gcode.c, error:33): radii may differ by 0.005 mm, or by
@@ -59,10 +69,15 @@ class ProgramRules:
     the slowest the spindle may turn while cutting below Z0 (a turning spindle
     is needed even when it is 0). None leaves either unchecked (a router with
     a manual speed dial has no S to check).
+    max_feed_xy: the fastest a feed move may run in XY, mm/min (None: unchecked).
+    spindle_spinup_s: the seconds of dwell a spindle started from standstill needs
+    before its first cut (0: unchecked).
     max_line_length: characters the controller keeps after dropping spaces and
-    comments. allowed_codes/allowed_letters: None accepts anything the reader knows.
-    arcs: the machine runs G2/G3. one_command_per_line, message_codes, dwell_word,
-    dwell_in_milliseconds: as in :class:`gcode.post.DialectRules`. resolution: mm a
+    comments. allowed_codes/allowed_letters: None accepts anything the reader knows
+    but gcode.reader.LISTED_ONLY_CODES. arcs: the machine runs G2/G3.
+    one_command_per_line, message_codes, dwell_word, dwell_in_milliseconds,
+    dwell_seconds_word, paren_comments, decimal_point_letters, arc_centre_mode_required:
+    as in :class:`gcode.post.DialectRules` for the machine. resolution: mm a
     written coordinate may be off the value meant (half its last digit, 0.0013 mm in
     inches to 4 places), the slack of the height and edge checks.
     """
@@ -85,6 +100,12 @@ class ProgramRules:
     dwell_word: str = "P"
     dwell_in_milliseconds: bool = False
     resolution: float = 0.0
+    max_feed_xy: float | None = None
+    spindle_spinup_s: float = 0.0
+    dwell_seconds_word: str | None = None
+    paren_comments: bool = True
+    decimal_point_letters: frozenset[str] = frozenset()
+    arc_centre_mode_required: bool = False
 
 
 def rules_for(
@@ -97,7 +118,7 @@ def rules_for(
     """The rules for a program in ``dialect`` run on ``machine`` over ``sheet``, cutting
     at most ``max_overcut`` mm below it."""
     post = get_post(dialect)
-    dialect_rules = post.rules
+    dialect_rules = post.rules.for_machine(machine)
     if isinstance(sheet, Sheet):
         sheet = (sheet.width, sheet.height, sheet.thickness)
     return ProgramRules(
@@ -119,6 +140,12 @@ def rules_for(
         dwell_word=dialect_rules.dwell_word,
         dwell_in_milliseconds=dialect_rules.dwell_in_milliseconds,
         resolution=post.output_units(machine).rounding_mm,
+        max_feed_xy=machine.max_feed_xy,
+        spindle_spinup_s=machine.spindle_spinup_s,
+        dwell_seconds_word=dialect_rules.dwell_seconds_word,
+        paren_comments=dialect_rules.paren_comments,
+        decimal_point_letters=dialect_rules.decimal_point_letters,
+        arc_centre_mode_required=dialect_rules.arc_centre_mode_required,
     )
 
 
@@ -131,6 +158,8 @@ def check_program(program: GcodeProgram, *, rules: ProgramRules) -> list[Violati
     violations = _line_violations(program, rules)
     for motion in program.motions:
         violations += _motion_violations(motion, rules)
+    violations += _arc_centre_mode_violations(program, rules)
+    violations += _spin_up_violations(program, rules)
     for move in program.untracked_moves:
         if move.kind == "rapid":
             violations += _rapid_into_sheet(move.line, move.start_z, move.end_z)
@@ -157,6 +186,13 @@ def controller_line_length(raw: str) -> int:
 
 def _line_violations(program: GcodeProgram, rules: ProgramRules) -> list[Violation]:
     violations = []
+    if not rules.paren_comments:
+        for number, raw in enumerate(program.lines, start=1):
+            if "(" in raw.split(";", 1)[0]:
+                violations.append(
+                    Violation(number, f"'(' starts no comment on {rules.dialect} (PAREN_COMMENTS is off by "
+                                      "default): the words after it are read as parameters; comment with ';'")
+                )  # fmt: skip
     if rules.max_line_length is not None:
         for number, raw in enumerate(program.lines, start=1):
             length = controller_line_length(raw)
@@ -172,9 +208,10 @@ def _line_violations(program: GcodeProgram, rules: ProgramRules) -> list[Violati
         for word in words:
             # Words the reader does not know are already its errors.
             if word.letter in "GM":
-                unsupported = word.code in KNOWN_CODES and rules.allowed_codes is not None and (
-                    word.code not in rules.allowed_codes
-                )
+                if rules.allowed_codes is None:
+                    unsupported = word.code in LISTED_ONLY_CODES
+                else:
+                    unsupported = word.code in KNOWN_CODES and word.code not in rules.allowed_codes
             else:
                 unsupported = word.letter in KNOWN_LETTERS and rules.allowed_letters is not None and (
                     word.letter not in rules.allowed_letters
@@ -185,6 +222,7 @@ def _line_violations(program: GcodeProgram, rules: ProgramRules) -> list[Violati
                 violations.append(Violation(number, f"{word.code}: this machine runs no arcs (arcs = false)"))
         violations += _command_violations(number, words, rules)
         violations += _dwell_violations(number, words, rules)
+        violations += _decimal_point_violations(number, words, rules)
     for number, message in program.messages.items():
         violations += _message_violations(number, message, program.words_used.get(number, ()), rules)
     return violations
@@ -208,6 +246,8 @@ def _dwell_violations(number: int, words: tuple[Word, ...], rules: ProgramRules)
     if not any(word.letter == "G" and word.code == "G4" for word in words):
         return []
     unit = "whole milliseconds" if rules.dwell_in_milliseconds else "seconds"
+    if rules.dwell_seconds_word is not None and any(word.letter == rules.dwell_seconds_word for word in words):
+        return []  # Fanuc's G4 X: seconds, with the decimal point every X needs
     time = next((word for word in words if word.letter == rules.dwell_word), None)
     if time is None:
         return [Violation(number, f"G4 without {rules.dwell_word}: {rules.dialect} takes the dwell time "
@@ -215,6 +255,25 @@ def _dwell_violations(number: int, words: tuple[Word, ...], rules: ProgramRules)
     if rules.dwell_in_milliseconds and time.number != int(time.number):
         return [Violation(number, f"G4 {time.code}: {rules.dialect} takes the dwell time in {unit}")]
     return []
+
+
+def _decimal_point_violations(number: int, words: tuple[Word, ...], rules: ProgramRules) -> list[Violation]:
+    """Lengths and feeds without a decimal point, on a controller that then counts least increments.
+
+    A zero is the same in any unit (Fanuc's own ``G28 G91 Z0``)."""
+    bare = [
+        word.letter + word.written
+        for word in words
+        if word.letter in rules.decimal_point_letters
+        and word.written is not None
+        and "." not in word.written
+        and word.number != 0.0
+    ]
+    if not bare:
+        return []
+    return [Violation(number, f"{' '.join(bare)} without a decimal point: unless calculator-style input is on, "
+                              f"{rules.dialect} reads them in least input increments (0.001 mm in G21, "
+                              "0.0001 in in G20)")]  # fmt: skip
 
 
 def _message_violations(number: int, message: str, words: tuple[Word, ...], rules: ProgramRules) -> list[Violation]:
@@ -246,6 +305,8 @@ def _motion_violations(motion: Motion, rules: ProgramRules) -> list[Violation]:
             violations += _spindle_violations(motion, f"{name} cuts at Z={low_z:.3f}", rules.min_spindle_rpm)
         if rules.max_feed_z is not None:
             violations += _z_feed_violations(motion, name, rules.max_feed_z)
+        if rules.max_feed_xy is not None:
+            violations += _xy_feed_violations(motion, name, rules.max_feed_xy)
         if rules.sheet is not None:
             width, height, thickness = rules.sheet
             off_sheet = _outside(
@@ -261,8 +322,8 @@ def _motion_violations(motion: Motion, rules: ProgramRules) -> list[Violation]:
                         f"{rules.max_overcut:g} mm: it would cut the spoilboard",
                     )
                 )
-        if motion.kind == "arc" and rules.arc_rule == "grbl":
-            violations += _grbl_arc_violations(motion)
+        if motion.kind == "arc" and rules.arc_rule is not None:
+            violations += _arc_radius_violations(motion, rules)
     if rules.envelope is not None and not off_sheet:  # one message per stray cut is enough
         travel_x, travel_y, _ = rules.envelope
         violations += _outside(
@@ -272,10 +333,16 @@ def _motion_violations(motion: Motion, rules: ProgramRules) -> list[Violation]:
 
 
 def _rapid_into_sheet(line: int, start_z: float | None, end_z: float | None) -> list[Violation]:
-    """A rapid going down to below Z0 (from an unknown height too): only a feed may enter the sheet."""
-    if end_z is None or end_z >= -Z_TOLERANCE or (start_z is not None and end_z >= start_z - Z_TOLERANCE):
+    """A rapid going down (from an unknown height too) into the sheet, or to less than
+    MIN_RAPID_HEIGHT above it: only a feed may go that low."""
+    if end_z is None or end_z >= MIN_RAPID_HEIGHT - Z_TOLERANCE:
         return []
-    return [Violation(line, f"rapid down to Z={end_z:.3f}, into the sheet: plunge with a feed move (G1)")]
+    if start_z is not None and end_z >= start_z - Z_TOLERANCE:
+        return []  # going up, or level: out of the cut
+    if end_z < -Z_TOLERANCE:
+        return [Violation(line, f"rapid down to Z={end_z:.3f}, into the sheet: plunge with a feed move (G1)")]
+    return [Violation(line, f"rapid down to Z={end_z:.3f}, less than {MIN_RAPID_HEIGHT:g} mm above the sheet: "
+                            "stop higher and feed down (G1)")]  # fmt: skip
 
 
 def _spindle_violations(motion: Motion, what: str, min_rpm: float | None) -> list[Violation]:
@@ -315,6 +382,27 @@ def _z_feed_violations(motion: Motion, name: str, max_feed_z: float) -> list[Vio
     ]
 
 
+def _xy_feed_violations(motion: Motion, name: str, max_feed_xy: float) -> list[Violation]:
+    """A feed move's XY speed -- its feed times its XY share of the length -- above the machine's XY limit."""
+    drop = abs(motion.end[2] - motion.start[2])
+    if motion.kind == "arc":
+        planar = abs(arc_sweep(motion)) * (motion.radius_start + motion.radius_end) / 2.0
+    else:
+        planar = math.dist(motion.start[:2], motion.end[:2])
+    if planar == 0.0:
+        return []
+    xy_speed = motion.feed * planar / math.hypot(planar, drop)
+    if xy_speed <= max_feed_xy * (1.0 + XY_FEED_SLACK):
+        return []
+    return [
+        Violation(
+            motion.line,
+            f"{name} runs at {xy_speed:.1f} mm/min in XY (F{motion.feed:g}), "
+            f"above the machine's XY limit of {max_feed_xy:g} mm/min",
+        )
+    ]
+
+
 def _outside(
     line: int, what: str, bounds: tuple[float, float, float, float], size: tuple[float, float], slack: float
 ) -> list[Violation]:
@@ -329,14 +417,66 @@ def _outside(
     return violations
 
 
-def _grbl_arc_violations(motion: Motion) -> list[Violation]:
+def _arc_radius_violations(motion: Motion, rules: ProgramRules) -> list[Violation]:
+    """An arc whose ends are not on one circle, by GRBL's thresholds: GRBL says error:33,
+    rs274ngc "Radius to end of arc differs", Fanuc PS0020; Marlin cuts another path."""
     delta = abs(motion.radius_end - motion.radius_start)
-    if delta > GRBL_ARC_SLACK and (delta > GRBL_ARC_LIMIT or delta > GRBL_ARC_RELATIVE * motion.radius_start):
-        return [
-            Violation(
-                motion.line,
-                f"arc radius {motion.radius_start:.4f} at the start but {motion.radius_end:.4f} at the end "
-                f"(differs by {delta:.4f} mm): GRBL rejects it with error:33",
-            )
-        ]
+    if delta <= GRBL_ARC_SLACK or (delta <= GRBL_ARC_LIMIT and delta <= GRBL_ARC_RELATIVE * motion.radius_start):
+        return []
+    if rules.arc_rule == "grbl":
+        consequence = "GRBL rejects it with error:33"
+    else:
+        consequence = f"its ends are not on one circle, which {rules.dialect} rejects or cuts as another path"
+    radii = f"arc radius {motion.radius_start:.4f} at the start but {motion.radius_end:.4f} at the end"
+    return [Violation(motion.line, f"{radii} (differs by {delta:.4f} mm): {consequence}")]
+
+
+def _arc_centre_mode_violations(program: GcodeProgram, rules: ProgramRules) -> list[Violation]:
+    """The first arc, if it comes before the program says how it gives arc centres (G90.1/G91.1)."""
+    if not rules.arc_centre_mode_required:
+        return []
+    mode_lines = [
+        number for number, words in program.words_used.items()
+        if any(word.letter == "G" and word.code in ("G90.1", "G91.1") for word in words)
+    ]  # fmt: skip
+    first_mode = min(mode_lines, default=None)
+    for number, words in sorted(program.words_used.items()):
+        arc = next((word.code for word in words if word.letter == "G" and word.code in ARC_CODES), None)
+        if arc is None:
+            continue
+        if first_mode is None or first_mode > number:
+            return [Violation(number, f"{arc} before any G90.1 or G91.1: {rules.dialect} reads I and J in the IJ "
+                                      "mode of its configuration; set it in the program (G91.1: offsets from "
+                                      "the start)")]  # fmt: skip
+        return []
     return []
+
+
+def _spin_up_violations(program: GcodeProgram, rules: ProgramRules) -> list[Violation]:
+    """Each spindle start whose dwells before its first cut add up to less than the spin-up time.
+
+    Only dwells count: a pause ends when the operator resumes, maybe at once, and a
+    controller does not wait for the spindle by itself. A dwell on the start's line
+    counts (RS274 starts the spindle before it dwells), and so does one on the cut's
+    line (it dwells before it moves)."""
+    if rules.spindle_spinup_s <= 0.0 or not program.spindle_starts:
+        return []
+    cuts = [
+        motion for motion in program.motions
+        if motion.kind != "rapid" and min(motion.start[2], motion.end[2]) < -Z_TOLERANCE
+    ]  # fmt: skip
+    dwells = [(event.line, dwell_seconds(event.detail, rules)) for event in program.events if event.kind == "dwell"]
+    starts = sorted(program.spindle_starts)
+    violations = []
+    for start, next_start in zip(starts, [*starts[1:], math.inf]):
+        cut = next((motion for motion in cuts if start <= motion.line < next_start), None)
+        if cut is None or not cut.spindle_on:
+            continue  # no cut, or one with the spindle stopped again: another rule's business
+        waited = sum(seconds for line, seconds in dwells if start <= line <= cut.line)
+        if waited < rules.spindle_spinup_s - SPIN_UP_TOLERANCE:
+            violations.append(
+                Violation(start, f"the spindle starts here and gets {waited:g} s of dwell before it cuts on line "
+                                 f"{cut.line}; the machine needs {rules.spindle_spinup_s:g} s to reach speed "
+                                 "(spindle_spinup_s)")
+            )  # fmt: skip
+    return violations

@@ -27,7 +27,8 @@ look-ahead controllers resemble closely enough for a run-time estimate:
   spindle).
 
 Time that is not motion ("other"): dwells (G4, or OpenSBP's timed PAUSE), read
-in the dialect's unit; tool changes (M6), each machine.tool_change_s; and the
+in the dialect's unit as the machine's controller is set up (``dwell_ms``: Mach3
+reading G4 P in milliseconds); tool changes (M6), each machine.tool_change_s; and the
 spindle spin-up, machine.spindle_spinup_s, where the spindle starts -- a move
 runs with it on after one without -- and no dwell comes between that move and
 the one before: the controller's own spin-up delay, or the operator's wait.
@@ -42,9 +43,9 @@ import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
-from gcode.post import DialectRules, get_post
+from gcode.post import get_post
 from gcode.reader import GcodeProgram, Motion, arc_sweep
 from gcode.tooling import Machine
 
@@ -53,7 +54,7 @@ JUNCTION_DEVIATION = 0.01  # mm: GRBL's $11 default
 STRAIGHT_JUNCTION_COSINE = 0.999999
 SHORTEST_MOVE = 1e-9  # mm: a move shorter than this takes no time
 SECONDS_PER_MINUTE = 60.0
-_DWELL_DETAIL = re.compile(r"([PS])([+-]?[0-9.]+)|([0-9.eE+-]+) s")
+_DWELL_DETAIL = re.compile(r"([PSX])([+-]?[0-9.]+)|([0-9.eE+-]+) s")
 
 Vector = tuple[float, float, float]
 
@@ -101,7 +102,7 @@ def estimate_time(
     limits = _AxisLimits.of(machine)
     other_s = 0.0
     tool_changes = pauses = 0
-    rules = get_post(machine.dialect).rules
+    rules = get_post(machine.dialect).rules.for_machine(machine)
     profiles: list[_Profile] = []
     stopped = True
     dwelled = False  # a dwell since the last move
@@ -165,15 +166,25 @@ def _timeline(program: GcodeProgram) -> Iterator[tuple[str, object]]:
         yield kind, item
 
 
-def dwell_seconds(detail: str, rules: DialectRules) -> float:
-    """The seconds of a dwell as a reader records it: the G4 word ("P2.5"; Marlin's "S3")
-    read in the dialect's unit, or OpenSBP's "2.5 s"."""
+class DwellUnits(Protocol):
+    """How a controller reads G4's time: a dialect's rules (gcode.post.DialectRules, for the
+    machine) or a program's (gcode.check.ProgramRules)."""
+
+    dwell_word: str
+    dwell_in_milliseconds: bool
+
+
+def dwell_seconds(detail: str, rules: DwellUnits) -> float:
+    """The seconds of a dwell as a reader records it: the G4 word ("P2.5"; Marlin's "S3";
+    Fanuc's "X2", always seconds) read in the dialect's unit, or OpenSBP's "2.5 s"."""
     match = _DWELL_DETAIL.fullmatch(detail)
     if match is None:
-        raise ValueError(f"dwell {detail!r}: expected P<time>, S<time> or '<seconds> s'")
+        raise ValueError(f"dwell {detail!r}: expected P<time>, S<time>, X<seconds> or '<seconds> s'")
     letter, number, seconds = match.groups()
     if seconds is not None:
         return float(seconds)
+    if letter == "X":  # the reader records X only where it is the time in seconds (Fanuc)
+        return float(number)
     if letter == rules.dwell_word:
         return float(number) / 1000.0 if rules.dwell_in_milliseconds else float(number)
     # A controller that takes seconds in S (Marlin) counts milliseconds in P.

@@ -340,7 +340,7 @@ class _Interpreter:
 
     def custom_cut(self, number: int, cut: int) -> None:
         if cut == SPINDLE_ON_CUT:
-            self.spindle_on = True
+            self.start_spindle(number)
         elif cut == SPINDLE_OFF_CUT:
             self.spindle_on = False
         elif cut == TOOL_CHANGE_CUT:
@@ -431,7 +431,15 @@ class _Interpreter:
             self.error(number, f"SO state {arguments[1]}: expected 0 or 1")
             return
         if output == ROUTER_OUTPUT:
-            self.spindle_on = state == 1.0
+            if state == 1.0:
+                self.start_spindle(number)
+            else:
+                self.spindle_on = False
+
+    def start_spindle(self, number: int) -> None:
+        if not self.spindle_on:
+            self.program.spindle_starts.append(number)  # from standstill: it needs its spin-up
+        self.spindle_on = True
 
     # -- moves ---------------------------------------------------------------------------
 

@@ -8,7 +8,9 @@ cycle -- goes to ``errors`` with its line, and a code that would make every
 later position a guess (G92, canned cycles, cutter compensation) stops the
 simulation there. Where dialects write the same thing differently the reader
 takes every form and records what was written -- G4's time in P or in S,
-Marlin's ``M0 <message>`` -- and the checker holds each dialect to its own.
+Marlin's ``M0 <message>``, each number's text -- and the checker holds each
+dialect to its own. Where a word means something else in one dialect the caller
+says so: Fanuc's ``G4 X2.`` dwells 2 s and moves nothing.
 """
 
 from __future__ import annotations
@@ -48,10 +50,14 @@ HANDLED = frozenset(
     {
         *MOTION_KINDS, "G80", "G4", "G17", "G18", "G19", "G20", "G21", "G28", "G30", "G53",
         "G90", "G91", "G90.1", "G91.1", *PROBE_CODES,
-        "M0", "M1", "M2", "M30", "M3", "M4", "M5", "M6",
+        "M0", "M1", "M2", "M30", "M3", "M4", "M5", "M6", "M84",
     }
 )  # fmt: skip
 KNOWN_CODES = HANDLED | NO_EFFECT | frozenset(NOT_SIMULATED)
+# Codes the reader follows that only some controllers have -- Marlin's M84 frees the
+# steppers, LinuxCNC refuses it as an unknown M code: a dialect takes them only when
+# its rules list them, even one whose rules accept every code the reader knows.
+LISTED_ONLY_CODES = frozenset({"M84"})
 # Non-G/M letters: axes, arc centre and radius, feed, speed, tool, and the
 # parameters of G4/G10/G43/canned cycles; N line numbers, O program numbers.
 KNOWN_LETTERS = frozenset("XYZIJKRFSTPLNHDQO")
@@ -77,8 +83,8 @@ MODAL_GROUPS = {
     **dict.fromkeys(("M0", "M1", "M2", "M30"), "stop"),
     **dict.fromkeys(("M3", "M4", "M5"), "spindle"),
 }
-# Non-modal codes whose X/Y/Z words are not a move of their own.
-AXIS_WORD_USERS = frozenset({"G10", "G28", "G30", "G92", "G43.1"})
+# Codes whose X/Y/Z words are not a move of their own (Marlin's M84 X frees the X stepper).
+AXIS_WORD_USERS = frozenset({"G10", "G28", "G30", "G92", "G43.1", "M84"})
 # The axes of each arc plane: an arc must name at least one of them.
 PLANE_AXES = {"G17": "XY", "G18": "XZ", "G19": "YZ"}
 # Words only an arc uses among the codes the reader simulates (canned cycles stop it first).
@@ -96,10 +102,15 @@ Point = tuple[float, float, float]
 
 @dataclass(frozen=True)
 class Word:
-    """One G-code word: a letter and its number, in the line's own units."""
+    """One G-code word: a letter and its number, in the line's own units.
+
+    written is the number's text as in the file ("40.", "-.5"): a Fanuc reads
+    ``X40`` and ``X40.`` differently. Two words of one letter and value are equal
+    however they were written."""
 
     letter: str
     number: float
+    written: str | None = field(default=None, compare=False)
 
     @cached_property  # asked for several times per word by the checks
     def code(self) -> str:
@@ -168,14 +179,20 @@ class GcodeProgram:
     words_used: dict[int, tuple[Word, ...]] = field(default_factory=dict)  # by line number
     messages: dict[int, str] = field(default_factory=dict)  # M0/M1 text by line number
     program_end_line: int | None = None
+    # Lines where the spindle starts from standstill (M3/M4; OpenSBP's C6 or SO,1,1): it
+    # needs its spin-up time before it cuts. A new speed while it turns is no start.
+    spindle_starts: list[int] = field(default_factory=list)
 
 
-def read_gcode(text: str, *, source: str = "<program>") -> GcodeProgram:
-    """Parse ``text`` with modal state into motions, events and errors (never raises on bad code)."""
+def read_gcode(text: str, *, source: str = "<program>", dwell_seconds_word: str | None = None) -> GcodeProgram:
+    """Parse ``text`` with modal state into motions, events and errors (never raises on bad code).
+
+    dwell_seconds_word: a letter that is the dwell time in seconds on a G4 line, not
+    an axis (``"X"`` for Fanuc, see :class:`gcode.post.DialectRules`)."""
     lines = _LINE_BREAK.split(text)
     if lines and lines[-1] == "":
         lines.pop()  # the newline ending the last line does not start another
-    interpreter = _Interpreter(GcodeProgram(source=source, lines=lines))
+    interpreter = _Interpreter(GcodeProgram(source=source, lines=lines), dwell_seconds_word)
     for number, raw in enumerate(lines, start=1):
         interpreter.read_line(number, raw)
     return interpreter.program
@@ -276,7 +293,7 @@ def _split_words(code: str) -> tuple[tuple[Word, ...], str | None]:
         match = _WORD.match(code, position)
         if match is None:
             return (), f"cannot read {code[position:]!r}"
-        words.append(Word(match.group(1), float(match.group(2))))
+        words.append(Word(match.group(1), float(match.group(2)), match.group(2)))
         position = match.end()
     return tuple(words), None
 
@@ -308,8 +325,9 @@ def _word_problem(words: tuple[Word, ...]) -> str | None:
 class _Interpreter:
     """The modal state of a controller reading the program."""
 
-    def __init__(self, program: GcodeProgram) -> None:
+    def __init__(self, program: GcodeProgram, dwell_seconds_word: str | None = None) -> None:
         self.program = program
+        self.dwell_seconds_word = dwell_seconds_word
         self.position: list[float | None] = [None, None, None]
         self.mm_per_unit = 1.0
         self.absolute = True
@@ -372,24 +390,37 @@ class _Interpreter:
                     self.error(number, f"plane {code} is not supported: arcs are read in the XY plane (G17) only")
         if "F" in values:
             self.feed = values["F"] * self.mm_per_unit
-        # G4 takes its time in P (seconds in RS274, milliseconds on Fanuc and Marlin)
-        # or, on Marlin, in S (seconds): there S is no spindle speed.
-        dwell_word = next((letter for letter in "PS" if letter in values), None) if "G4" in codes else None
-        if "S" in values and dwell_word != "S":
+        # G4 takes its time in P (seconds in RS274, milliseconds on Fanuc and Marlin),
+        # on Marlin in S (seconds: there S is no spindle speed), on Fanuc in X (seconds:
+        # there X is no axis).
+        dwell_letters = "PS" + (self.dwell_seconds_word or "")
+        dwell_word = next((letter for letter in dwell_letters if letter in values), None) if "G4" in codes else None
+        dwell_time = values[dwell_word] if dwell_word is not None else None
+        if "G4" in codes and self.dwell_seconds_word is not None:
+            values.pop(self.dwell_seconds_word, None)  # a time, not an axis to move
+        # M84's S is Marlin's stepper timeout, not a spindle speed.
+        if "S" in values and dwell_word != "S" and "M84" not in codes:
             self.spindle_speed = values["S"]
         if "T" in values:
             self.tool = format_number(values["T"], 0)
         if "M6" in codes:
             self.change_tool(number)
         if "M3" in codes or "M4" in codes:
+            if not self.spindle_on:
+                self.program.spindle_starts.append(number)
             self.spindle_on = True
         elif "M5" in codes:
             self.spindle_on = False
         if "G4" in codes:
             if dwell_word is not None:
-                self.program.events.append(Event(number, "dwell", f"{dwell_word}{values[dwell_word]:g}"))
+                self.program.events.append(Event(number, "dwell", f"{dwell_word}{dwell_time:g}"))
             else:
-                self.error(number, "G4 without P or S: the dwell time is missing")
+                self.error(number, f"G4 without {', '.join(dwell_letters[:-1])} or {dwell_letters[-1]}: "
+                                   "the dwell time is missing")  # fmt: skip
+        if "M84" in codes and "S" not in values:
+            # Marlin frees the named steppers, or all, now: nothing holds those axes where they were.
+            freed = {axis: 0.0 for axis in "XYZ" if axis in values} or dict.fromkeys("XYZ", 0.0)
+            self.leave_work_frame(number, "machine", freed, "M84 frees the steppers: the gantry may be moved by hand")
         self.move(number, codes, values)
         for code in codes:
             if code in ("M0", "M1"):

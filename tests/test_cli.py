@@ -318,11 +318,11 @@ def test_job_overcut_sets_the_depth_the_check_allows(tmp_path):
 
 def test_check_overcut_option_sets_the_depth_floor(tmp_path):
     deep = tmp_path / "deep.nc"
-    deep.write_text("G21 G90\nG0 Z5\nM3 S18000\nG0 X100 Y100\nG0 Z1\nG1 Z-19 F500\nG0 Z5\nM5\nM2\n")
+    deep.write_text("G21 G90\nG0 Z5\nM3 S18000\nG4 P3\nG0 X100 Y100\nG0 Z1\nG1 Z-19 F500\nG0 Z5\nM5\nM2\n")
     loose = invoke("check", str(deep), "--sheet", "2500x1250x18")
     assert loose.exit_code == 0, loose.output  # 1 mm below an 18 mm sheet by default
     strict = invoke("check", str(deep), "--sheet", "2500x1250x18", "--overcut", "0.3")
-    assert strict.exit_code == 1 and "deep.nc:6:" in strict.output
+    assert strict.exit_code == 1 and "deep.nc:7:" in strict.output
 
 
 def test_estimate_time_and_backplot_of_the_demo(tmp_path):

@@ -157,8 +157,23 @@ def test_dwell_words_are_read_in_each_dialects_unit():
     assert dwell_seconds("P2500", fanuc) == 2.5
     assert dwell_seconds("S2.5", marlin) == 2.5 and dwell_seconds("P2500", marlin) == 2.5
     assert dwell_seconds("2.5 s", seconds) == 2.5  # OpenSBP's PAUSE 2.5
+    assert dwell_seconds("X2.5", fanuc) == 2.5  # Fanuc's G4 X: seconds, whatever P counts
+    mach3_in_ms = POSTS["mach3"].rules.for_machine(replace(MACHINE, dialect="mach3", dwell_ms=True))
+    assert dwell_seconds("P2500", mach3_in_ms) == 2.5
+    assert POSTS["mach3"].rules.for_machine(MACHINE) == POSTS["mach3"].rules
+    assert POSTS["marlin"].rules.for_machine(replace(MACHINE, dwell_ms=True)) == POSTS["marlin"].rules  # P is ms there
     with pytest.raises(ValueError):
         dwell_seconds("Q1", seconds)
+
+
+def test_the_machine_says_whether_mach3_reads_g4_p_in_milliseconds():
+    body = "G91.1\nM3 S12000\nG4 P4000\nG1 X1000 F3000\n"
+    in_ms = estimate(body, replace(MACHINE, dialect="mach3", dwell_ms=True))
+    assert in_ms.other_s == pytest.approx(4.0)
+    assert estimate(body, replace(MACHINE, dialect="mach3")).other_s == pytest.approx(4000.0)
+    fanuc = estimate("M3 S12000\nG4 X2.\nG1 X1000. F3000.\n", replace(MACHINE, dialect="fanuc"))
+    assert fanuc.other_s == pytest.approx(2.0)
+    assert fanuc.cut_length_mm == pytest.approx(1000.0)  # G4 X2. moved nothing
 
 
 def test_every_dialect_runs_the_same_toolpath_in_the_same_time():

@@ -26,12 +26,18 @@ pytestmark = pytest.mark.skipif(
 CANONICAL = re.compile(r"(STRAIGHT_TRAVERSE|STRAIGHT_FEED|ARC_FEED)\(([^)]*)\)")
 
 
+def rs274_trace(program: Path) -> str:
+    """The canonical calls rs274 makes running ``program``, which it must accept."""
+    run = subprocess.run([RS274, "-g", "-n", "2", str(program)], check=False, capture_output=True, text=True,
+                         timeout=120)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
 def canonical_moves(program: Path) -> list[tuple]:
     """(kind, end x, y, z, centre or None, clockwise or None) of every move rs274 makes."""
-    run = subprocess.run([RS274, "-g", "-n", "2", str(program)], capture_output=True, text=True, timeout=120)
-    assert run.returncode == 0, run.stderr
     moves = []
-    for kind, arguments in CANONICAL.findall(run.stdout):
+    for kind, arguments in CANONICAL.findall(rs274_trace(program)):
         values = [float(v) for v in arguments.split(",")]
         if kind == "ARC_FEED":
             # ARC_FEED(first_end, second_end, first_axis, second_axis, rotation, axis_end_point, a, b, c)
@@ -50,14 +56,29 @@ def our_moves(text: str) -> list[tuple]:
     return moves
 
 
-@pytest.mark.parametrize(
+RS274_DEMOS = pytest.mark.parametrize(
     "machine, program_name",
     [("generic-grbl-2500x1250", "sheet-01.nc"), ("linuxcnc-router-2500x1250", "sheet-01.ngc")],
 )
-def test_rs274_accepts_the_demo_and_traces_the_same_moves(tmp_path, machine, program_name):
+
+
+def demo_text(tmp_path: Path, machine: str, program_name: str) -> str:
     out = tmp_path / "out"
     assert CliRunner().invoke(app, ["demo", "--copies", "1", "--machine", machine, "-o", str(out)]).exit_code == 0
-    text = (out / program_name).read_text()
+    return (out / program_name).read_text()
+
+
+@RS274_DEMOS
+def test_rs274_runs_the_demo_in_g54_whatever_work_offset_was_left_active(tmp_path, machine, program_name):
+    program = tmp_path / "after-g55.ngc"
+    program.write_text("G55\n" + demo_text(tmp_path, machine, program_name))  # as a previous job may leave it
+    before_first_move = re.split(r"STRAIGHT_TRAVERSE|STRAIGHT_FEED", rs274_trace(program), maxsplit=1)[0]
+    assert re.findall(r"SET_G5X_OFFSET\((\d+),", before_first_move)[-1] == "1"  # G54 is offset 1
+
+
+@RS274_DEMOS
+def test_rs274_accepts_the_demo_and_traces_the_same_moves(tmp_path, machine, program_name):
+    text = demo_text(tmp_path, machine, program_name)
     program = tmp_path / "rs274-input.ngc"  # rs274 wants the .ngc extension
     program.write_text(text)
     theirs, ours = canonical_moves(program), our_moves(text)

@@ -245,7 +245,7 @@ def test_header_preamble_and_comments():
         "(plycut: 0.1.0)",
         "(tool: 6 mm up-cut, D6)",
         "(origin: X0 Y0 sheet lower-left corner, Z0 top of sheet)",
-        "G21 G90 G17 G94",
+        "G21 G90 G17 G94 G54",  # G54: the work offset the operator zeroed, whatever was left active
         "G0 Z5",
     ]
     assert "(Etagere [cote gauche] ligne 2)" in lines
@@ -266,7 +266,7 @@ def test_rapid_moves_only_the_given_axes_and_zero_length_moves_are_dropped():
              Cut(10.0, 20.0, -1.0, 400.0), Cut(10.0001, 20.0004, -1.0002, 400.0),
              Cut(12.0, 20.0, -1.0, 400.0)]  # fmt: skip
     lines = render(steps).splitlines()
-    body = lines[lines.index("G21 G90 G17 G94") + 1 :]
+    body = lines[lines.index("G21 G90 G17 G94 G54") + 1 :]
     assert body == ["G0 Z5", "G0 X10", "G0 Y20", "M3 S18000", "G1 Z-1 F400", "G1 X12",
                     "G0 Z5", "M5", "G0 X0 Y590", "M2"]  # fmt: skip
 
@@ -330,7 +330,7 @@ def test_rendered_program_meets_the_machine_rules(spindle_rpm):
                       spindle_rpm=spindle_rpm)  # fmt: skip
     start = on_circle(200.0, 150.0, 20.0, 0.0)
     end = on_circle(200.0, 150.0, 20.0, 90.0)
-    text = render([Rapid(z=5.0), Rapid(x=start[0], y=start[1]), SpindleOn(8000), Cut(*start, -6.0, 1000.0),
+    text = render([Rapid(z=5.0), Rapid(x=start[0], y=start[1]), SpindleOn(8000), Dwell(3.0), Cut(*start, -6.0, 1000.0),
                    ArcCut(*end, -9.0, 200.0, 150.0, False, 1800.0), Rapid(z=5.0), SpindleOff()],
                   machine=machine)  # fmt: skip
     assert ("M3 S8000" in text.splitlines()) == (spindle_rpm != (0.0, 0.0))
@@ -341,41 +341,42 @@ def test_rendered_program_meets_the_machine_rules(spindle_rpm):
     assert check_program(program, rules=rules) == []
 
 
-def test_tool_changes_on_grbl_are_an_operator_pause_never_m6():
-    vbit = Tool(id="v90", name="90° V-bit", diameter=6.0, kind="vbit", number=5, angle=90.0)
-    text = render([ToolChange(TOOL), Rapid(z=5.0), SpindleOn(18000), SpindleOff(), ToolChange(vbit),
-                   SpindleOn(16000), SpindleOff()])
+VBIT = Tool(id="v90", name="90° V-bit", diameter=6.0, kind="vbit", number=5, angle=90.0)
+
+
+def test_the_first_tool_is_loaded_before_the_start_and_a_second_one_is_refused():
+    # GRBL has no M6, and during an M0 hold it refuses jogging ($J only in Idle or Jog): a pause
+    # cannot re-zero Z for a new tool, so a longer one would rapid into the sheet. One program per tool.
+    text = render([ToolChange(TOOL), Rapid(z=5.0), SpindleOn(18000), SpindleOff()])
     lines = text.splitlines()
-    assert "(load tool 1: 6 mm up-cut, D6)" in lines  # the first tool: loaded before starting
-    pause = lines.index("M0")
-    assert lines[pause - 1] == "(change to tool 5: 90 V-bit, D6, then resume)"
-    assert lines.count("M0") == 1 and not any("M6" in line for line in lines)
-    program = read_gcode(text)
-    assert program.errors == [] and [e.kind for e in program.events].count("pause") == 1
+    assert "(load tool 1: 6 mm up-cut, D6)" in lines  # the first tool: loaded and zeroed before starting
+    assert not any(word in ("M0", "M6") for line in lines for word in line.split())
+    two_tools = [ToolChange(TOOL), Rapid(z=5.0), SpindleOn(18000), SpindleOff(), ToolChange(VBIT),
+                 Rapid(z=5.0), SpindleOn(16000), SpindleOff()]  # fmt: skip
+    # A machine file claiming a changer changes nothing: GRBL cannot command one.
+    for machine in (MACHINE, replace(MACHINE, tool_changer=True)):
+        with pytest.raises(ValueError, match="change to tool 5 .*one program per tool"):
+            render(two_tools, machine=machine)
 
 
-def test_outputs_line_numbers_and_z_first_again_after_a_tool_change_pause():
+def test_outputs_and_line_numbers():
     machine = replace(MACHINE, line_numbers=True, vacuum=OutputSwitch("M7", "M9"),
                       dust_extraction=OutputSwitch("M8", "M9"))  # fmt: skip
-    vbit = Tool(id="v90", name="90° V-bit", diameter=6.0, kind="vbit", number=5, angle=90.0)
-    steps = [ToolChange(TOOL), Rapid(z=5.0), SpindleOn(18000), Rapid(x=10.0, y=10.0), Cut(10.0, 10.0, -1.0, 300.0),
-             Rapid(z=5.0), SpindleOff(), ToolChange(vbit), Rapid(z=5.0), SpindleOn(16000), Rapid(x=20.0, y=20.0),
+    steps = [ToolChange(TOOL), Rapid(z=5.0), SpindleOn(18000), Dwell(3.0), Rapid(x=10.0, y=10.0),
+             Cut(10.0, 10.0, -1.0, 300.0), Rapid(z=5.0), SpindleOff(), SpindleOn(16000), Rapid(x=20.0, y=20.0),
              SpindleOff()]  # fmt: skip
     text = render(steps, machine=machine)
     assert text.splitlines()[3:] == [
-        "N10 G21 G90 G17 G94",
+        "N10 G21 G90 G17 G94 G54",
         "(load tool 1: 6 mm up-cut, D6)",
         "N20 G0 Z5",
         "N30 M7", "N40 M8",  # vacuum, then extraction, before the spindle starts
-        "N50 M3 S18000",
-        "N60 G0 X10 Y10", "N70 G1 Z-1 F300", "N80 G0 Z5", "N90 M5",
-        "(change to tool 5: 90 V-bit, D6, then resume)",
-        "N100 M0",
-        "N110 G0 Z5",  # the operator may have jogged during the pause: Z before any XY move
-        "N120 M3 S16000",  # the outputs stay on through the change
-        "N130 G0 X20 Y20", "N140 M5",
-        "N150 M5", "N160 M9", "N170 M9",  # outputs off once the spindle has stopped
-        "N180 G0 X0 Y590", "N190 M2",
+        "N50 M3 S18000", "N60 G4 P3",
+        "N70 G0 X10 Y10", "N80 G1 Z-1 F300", "N90 G0 Z5", "N100 M5",
+        "N110 M3 S16000",  # the outputs stay on while the spindle stops and starts again
+        "N120 G0 X20 Y20", "N130 M5",
+        "N140 M5", "N150 M9", "N160 M9",  # outputs off once the spindle has stopped
+        "N170 G0 X0 Y590", "N180 M2",
     ]  # fmt: skip
     program = read_gcode(text)
     assert program.errors == []

@@ -19,7 +19,6 @@ from gcode.check import check_program, rules_for
 from gcode.numbers import round_to
 from gcode.post import POSTS, get_post
 from gcode.post.fanuc import FanucPost
-from gcode.post.marlin import pause_with_message
 from gcode.programs import read_program
 from gcode.tooling import OutputSwitch, Tool
 from gcode.toolpath import (
@@ -55,15 +54,23 @@ N_WORD = re.compile(r"^N\d+ ")
 
 
 def two_tool_program() -> list:
-    """A plunge, a line and a quarter arc with one tool; a V-bit after a tool change."""
+    """A plunge, a line and a quarter arc with one tool; a V-bit after a tool change.
+
+    Each spindle start dwells 5.5 s: as long as the slowest shipped spindle needs (grblHAL's 5 s)."""
     return [
-        ToolChange(TOOL), Rapid(z=SAFE_Z), SpindleOn(18000), Dwell(2.5),
+        ToolChange(TOOL), Rapid(z=SAFE_Z), SpindleOn(18000), Dwell(5.5),
         Rapid(x=10.0, y=10.0), Rapid(z=1.0), Cut(10.0, 10.0, -3.0, 600.0), Cut(40.0, 10.0, -3.0, 1500.0),
         ArcCut(50.0, 20.0, -3.0, 40.0, 20.0, False, 1500.0),  # counter-clockwise around (40, 20)
         Rapid(z=SAFE_Z), SpindleOff(),
-        ToolChange(VBIT), Rapid(z=SAFE_Z), SpindleOn(16000), Dwell(2.5),
+        ToolChange(VBIT), Rapid(z=SAFE_Z), SpindleOn(16000), Dwell(5.5),
         Rapid(x=60.0, y=30.0), Rapid(z=1.0), Cut(60.0, 30.0, -1.5, 400.0), Rapid(z=SAFE_Z), SpindleOff(),
     ]  # fmt: skip
+
+
+def one_tool_program() -> list:
+    """The first tool's part of two_tool_program: what a machine without a changer is given."""
+    steps = two_tool_program()
+    return steps[: steps.index(ToolChange(VBIT))]
 
 
 def render(machine_name: str, steps, **machine_changes) -> str:
@@ -86,30 +93,45 @@ SECOND_CUT = ["G0 X60 Y30", "G0 Z1", "G1 Z-1.5 F400", "G0 Z10", "M5"]
 def test_grblhal_with_a_tool_changer_writes_t_m6_and_switches_vacuum_and_dust_around_the_spindle():
     assert render("grblhal-atc-2500x1250", two_tool_program()).splitlines() == [
         *COMMENTS,
-        "G21 G90 G17 G94",
+        GRBLHAL_LENGTH_NOTE,  # the shipped machine's macro measures each tool (length_offset = false)
+        "G21 G90 G17 G94 G54",
         "(tool 1: 6 mm up-cut, D6)", "T1 M6",  # the changer loads the first tool too
         "G0 Z10",
         "M64 P0", "M8",  # vacuum table, then extraction, before the spindle starts
-        "M3 S18000", "G4 P2.5",
+        "M3 S18000", "G4 P5.5",
         *FIRST_CUTS,
         "(tool 5: 90 V-bit, D6)", "T5 M6",
         "G0 Z10",  # where the changer left Z is unknown: Z first again
-        "M3 S16000", "G4 P2.5",
+        "M3 S16000", "G4 P5.5",
         *SECOND_CUT,
         "M5", "M65 P0", "M9",  # outputs off once the spindle has stopped, at the end only
         "G0 X0 Y1200", "M2",
     ]  # fmt: skip
 
 
-def test_grblhal_without_a_tool_changer_pauses_as_grbl_does():
-    lines = render("grblhal-atc-2500x1250", two_tool_program(), tool_changer=False).splitlines()
-    assert not any("M6" in line.split() for line in lines)
-    pause = lines.index("M0")
-    assert lines[pause - 1] == "(change to tool 5: 90 V-bit, D6, then resume)"
+def test_grblhal_with_tool_length_offsets_takes_each_tools_length_with_g43_h_after_m6():
+    machine = replace(load_machine("grblhal-atc-2500x1250"), tool_length_offset=True)
+    text = render("grblhal-atc-2500x1250", two_tool_program(), tool_length_offset=True)
+    lines = text.splitlines()
+    assert GRBLHAL_LENGTH_NOTE not in lines  # the program applies the length itself
+    assert lines[lines.index("T1 M6") + 1] == "G43 H1" and lines[lines.index("T5 M6") + 1] == "G43 H5"
+    program = read_program(text, "grblhal")
+    assert program.errors == []
+    assert check_program(program, rules=rules_for("grblhal", machine, (2500.0, 1250.0, 18.0))) == []
+
+
+def test_grblhal_without_a_tool_changer_refuses_a_second_tool_and_never_writes_m6():
+    # A pause could not re-zero Z for the new tool: a longer one would rapid into the sheet.
+    with pytest.raises(ValueError, match="without a tool changer needs one program per tool"):
+        render("grblhal-atc-2500x1250", two_tool_program(), tool_changer=False)
+    lines = render("grblhal-atc-2500x1250", one_tool_program(), tool_changer=False).splitlines()
+    assert not any("M6" in line.split() or "M0" in line.split() for line in lines)
     assert "(load tool 1: 6 mm up-cut, D6)" in lines
+    assert GRBLHAL_LENGTH_NOTE not in lines  # no macro runs: Z is zeroed on the loaded tool
 
 
 MACH_DWELL = "(dwell: G4 P in seconds - untick G04 Dwell param in ms in Mach's config)"
+GRBLHAL_LENGTH_NOTE = "(tool length: the tool-change macro must apply it - no G43 H here)"
 
 
 @pytest.mark.parametrize(
@@ -120,13 +142,14 @@ def test_linuxcnc_and_mach3_load_every_tool_with_m6_and_take_its_length_with_g43
     assert render(machine_name, two_tool_program()).splitlines() == [
         *COMMENTS,
         *dwell_note,  # Mach's G4 P unit is a setting: the program says which it assumes
-        "G17 G21 G40 G49 G80 G90 G94",  # cancel compensation, length offset and cycles; mm, absolute
+        # Cancel compensation, length offset and cycles; mm, absolute; the G54 work offset.
+        "G17 G21 G40 G49 G80 G90 G94 G54",
         *arc_mode,  # Mach's I/J mode is a setting: say it
         "(tool 1: 6 mm up-cut, D6)", "T1 M6", "G43 H1",
-        "G0 Z10", "M8", "M3 S18000", "G4 P2.5",
+        "G0 Z10", "M8", "M3 S18000", "G4 P5.5",
         *FIRST_CUTS,
         "(tool 5: 90 V-bit, D6)", "T5 M6", "G43 H5",
-        "G0 Z10", "M3 S16000", "G4 P2.5",
+        "G0 Z10", "M3 S16000", "G4 P5.5",
         *SECOND_CUT,
         "M5", "M9", "G0 X0 Y1200", "M2",
     ]  # fmt: skip
@@ -140,54 +163,76 @@ def test_fanuc_frames_numbers_and_homes_z_around_tool_changes():
         "(TOOL 6 MM UP-CUT, D6)",
         "(ORIGIN X0 Y0 SHEET LOWER-LEFT CORNER, Z0 TOP OF SHEET)",
         "N10 G21",
-        "N20 G17 G40 G49 G80 G90 G94",
+        "N20 G17 G40 G49 G80 G90 G94 G54",
         "(TOOL 1 6 MM UP-CUT, D6)",
         "N30 G28 G91 Z0", "N40 G90",  # Z home before the change, absolute again
         "N50 T1 M6",
         "N60 G0 G43 Z10. H1",  # the length offset taken on a move, never alone at the top of Z
         "N70 G0 Z10.",
         "N80 M8", "N90 M3 S18000",
-        "N100 G4 P2500",  # milliseconds
+        "N100 G4 P5500",  # milliseconds
         "N110 G0 X10. Y10.", "N120 G0 Z1.", "N130 G1 Z-3. F600.", "N140 G1 X40. F1500.",
         "N150 G3 X50. Y20. I0. J10.",  # every length with its decimal point
         "N160 G0 Z10.", "N170 M5",
         "(TOOL 5 90 V-BIT, D6)",
         "N180 G28 G91 Z0", "N190 G90", "N200 T5 M6", "N210 G0 G43 Z10. H5", "N220 G0 Z10.",
-        "N230 M3 S16000", "N240 G4 P2500",
+        "N230 M3 S16000", "N240 G4 P5500",
         "N250 G0 X60. Y30.", "N260 G0 Z1.", "N270 G1 Z-1.5 F400.", "N280 G0 Z10.", "N290 M5",
         "N300 M5", "N310 M9", "N320 G0 X0. Y1500.", "N330 G28 G91 Z0", "N340 G90", "N350 M30",
         "%",
     ]  # fmt: skip
 
 
-def test_marlin_writes_one_command_per_line_pauses_with_a_message_and_has_no_end_code():
-    lines = render("marlin-hobby-600x400", two_tool_program()).splitlines()
-    assert lines[:13] == [
+def test_marlin_writes_one_command_per_line_keeps_the_steppers_on_and_has_no_end_code():
+    lines = render("marlin-hobby-600x400", one_tool_program()).splitlines()
+    assert lines[:14] == [
         "; program: sheet-01",
         "; tool: 6 mm up-cut, D6",
         "; origin: X0 Y0 sheet lower-left corner, Z0 top of sheet",
         "G21", "G90",  # the base's "G21 G90 G17 G94", one command a line (no G17, no G94 in Marlin)
+        # No idle timeout: stock Marlin frees the steppers 120 s after the last move, origin and all.
+        "M84 S0",
         "; load tool 1: 6 mm up-cut, D6",
         "G0 Z10",
         "; set the spindle speed to 18000 rpm by hand", "M3",  # a trim router: speed on its dial
-        "G4 S2.5",  # seconds in S: Marlin's P would be milliseconds
+        "G4 S5.5",  # seconds in S: Marlin's P would be milliseconds
         "G0 X10 Y10", "G0 Z1", "G1 Z-3 F600",
     ]  # fmt: skip
-    change = lines.index("; change to tool 5: 90 V-bit, D6")
-    assert lines[change - 2 : change + 6] == [
-        "G0 Z10", "M5",
-        "; change to tool 5: 90 V-bit, D6", "M0 Load tool 5 then resume",
-        "G0 Z10", "; set the spindle speed to 16000 rpm by hand", "M3", "G4 S2.5",
-    ]  # fmt: skip
-    assert lines[-8:] == [
-        "G0 X60 Y30", "G0 Z1", "G1 Z-1.5 F400", "G0 Z10", "M5",
-        "M5", "G0 X0 Y390",
+    assert "G54" not in lines  # Marlin has work offsets only with CNC_COORDINATE_SYSTEMS
+    assert lines[-6:] == [
+        "G0 Z10", "M5",  # the toolpath's retract and stop
+        "M5", "G0 X0 Y390",  # the postamble's stop, never trusting the body, and park
         "; end of program: Marlin has no M2, and M30 deletes a file",
+        # M84 S0 keeps the steppers on while the program runs, not past an SD print's own M84.
+        "; stock Marlin ends an SD print with M84: zero X Y Z again for the next sheet",
     ]  # fmt: skip
     program = read_program("\n".join(lines) + "\n", "marlin")
-    assert program.errors == [] and program.messages == {lines.index("M0 Load tool 5 then resume") + 1:
-                                                         "Load tool 5 then resume"}  # fmt: skip
+    assert program.errors == []
     assert check_program(program, rules=rules_for("marlin", load_machine("marlin-hobby-600x400"), None)) == []
+
+
+@pytest.mark.parametrize("tool_changer", [False, True])
+def test_marlin_refuses_a_second_tool_it_has_no_m6_and_an_m0_pause_cannot_rezero_z(tool_changer):
+    with pytest.raises(ValueError, match="one program per tool"):
+        render("marlin-hobby-600x400", two_tool_program(), tool_changer=tool_changer)
+
+
+def test_mach3_writes_dwells_in_the_unit_its_configuration_reads():
+    seconds = render("mach3-router-2500x1250", one_tool_program()).splitlines()
+    assert "G4 P5.5" in seconds and MACH_DWELL in seconds
+    milliseconds = render("mach3-router-2500x1250", one_tool_program(), dwell_ms=True).splitlines()
+    assert "G4 P5500" in milliseconds and "G4 P5.5" not in milliseconds
+    assert "(dwell: G4 P in milliseconds - tick G04 Dwell param in ms in Mach's config)" in milliseconds
+    assert MACH_DWELL not in milliseconds
+
+
+@pytest.mark.parametrize("dialect", ["grbl", "grblhal", "linuxcnc", "mach3", "fanuc"])
+def test_every_g_code_preamble_but_marlins_selects_the_g54_work_offset(dialect):
+    # A previous program or the operator may have left G55..G59 active: the sheet's origin is G54's.
+    machine_name, _ = DEMO_MACHINES[dialect]
+    lines = render(machine_name, one_tool_program()).splitlines()
+    first_move = next(index for index, line in enumerate(lines) if re.search(r"\bG0 ", line))
+    assert any("G54" in line.split() for line in lines[:first_move])
 
 
 def test_registry_and_extensions():
@@ -344,7 +389,7 @@ def test_inch_output_round_trips(demo_runs):
     assert (units.word, units.coordinate_decimals, units.feed_decimals) == ("G20", 4, 3)
     text = post.render(sheet.toolpaths.program, machine)
     lines = text.splitlines()
-    assert "G17 G20 G40 G49 G80 G90 G94" in lines
+    assert "G17 G20 G40 G49 G80 G90 G94 G54" in lines
     assert lines[-2:] == ["G0 X0 Y47.2441", "M2"]  # park at Y1200 mm
     program = read_program(text, "linuxcnc")
     assert program.errors == []
@@ -356,7 +401,7 @@ def test_inch_output_round_trips(demo_runs):
 
 
 def test_inch_arcs_keep_grbls_radius_rule():
-    steps = [Rapid(z=5.0), Rapid(x=20.0, y=20.0), SpindleOn(18000), Cut(20.0, 20.0, -2.0, 500.0)]
+    steps = [Rapid(z=5.0), Rapid(x=20.0, y=20.0), SpindleOn(18000), Dwell(3.0), Cut(20.0, 20.0, -2.0, 500.0)]
     cx, cy = 21.2345678, 20.0
     for degrees in (37.0, 101.0, 179.0):  # arcs of 1.23 mm radius: rounding matters most
         start = (cx - 1.2345678, cy)
@@ -365,7 +410,7 @@ def test_inch_arcs_keep_grbls_radius_rule():
         steps += [Cut(*start, -2.0, 500.0), ArcCut(*end, -2.0, cx, cy, True, 900.0)]
     machine = replace(load_machine("generic-grbl-2500x1250"), units="in")
     text = render("generic-grbl-2500x1250", steps, units="in")
-    assert text.splitlines()[3] == "G20 G90 G17 G94"
+    assert text.splitlines()[3] == "G20 G90 G17 G94 G54"
     program = read_program(text, "grbl")
     assert program.errors == [] and sum(m.kind == "arc" for m in program.motions) == 3
     assert check_program(program, rules=rules_for("grbl", machine, (600.0, 400.0, 18.0))) == []
@@ -416,14 +461,7 @@ def test_line_numbers_go_up_by_ten_and_start_again_past_the_largest():
 
 def test_a_machine_asking_marlin_for_line_numbers_is_refused():
     with pytest.raises(InputError, match=r"marlin-hobby-600x400: key 'controller.line_numbers': marlin"):
-        render("marlin-hobby-600x400", two_tool_program(), line_numbers=True)
-
-
-def test_marlin_pause_messages_never_carry_a_timeout():
-    assert pause_with_message("Load tool 12 then resume") == "M0 Load tool 12 then resume"
-    for message in ("Stop 5", "Wait for tools 2", "P5 please", "5 tools"):
-        with pytest.raises(ValueError, match="Marlin would read part of it as a parameter"):
-            pause_with_message(message)
+        render("marlin-hobby-600x400", one_tool_program(), line_numbers=True)
 
 
 def test_an_unknown_dialect_in_a_machine_file_names_the_file_and_the_key(tmp_path):

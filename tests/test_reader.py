@@ -309,3 +309,37 @@ def test_arc_words_a_line_does_not_use_are_errors():
     assert [(m.line, m.kind, m.start, m.end, m.centre) for m in program.motions] == [
         (6, "arc", (0, 0, 1), (10, 0, 1), (5, 0))
     ]
+
+
+def test_words_keep_their_numbers_as_written():
+    # Fanuc reads X40 and X40. differently: the checker needs the text, not only the value.
+    program = read("G0 X40. Y-.5 Z+3 F600")
+    assert [(w.code, w.written) for w in program.words_used[1]] == [
+        ("G0", "0"), ("X40", "40."), ("Y-0.5", "-.5"), ("Z3", "+3"), ("F600", "600"),
+    ]  # fmt: skip
+
+
+def test_fanuc_g4_x_is_the_dwell_in_seconds_not_a_move():
+    text = "G0 Z5\nG0 X0 Y0\nG4 X2.\nG4 P500\nG1 Z-1 F100\n"
+    fanuc = read_gcode(text, dwell_seconds_word="X")
+    assert fanuc.errors == []
+    assert [(e.line, e.kind, e.detail) for e in fanuc.events] == [(3, "dwell", "X2"), (4, "dwell", "P500")]
+    assert [(m.line, m.start, m.end) for m in fanuc.motions] == [(5, (0, 0, 5), (0, 0, -1))]  # X stayed at 0
+    rs274 = read_gcode(text)  # elsewhere X on a G4 line is an axis word, and G4 lacks its time
+    assert rs274.errors == [(3, "G4 without P or S: the dwell time is missing")]
+    assert read_gcode("G4\n", dwell_seconds_word="X").errors == [(1, "G4 without P, S or X: the dwell time is missing")]
+
+
+def test_marlins_m84_sets_the_stepper_timeout_with_s_and_frees_the_steppers_without():
+    program = read("G0 Z5", "G0 X0 Y0", "M3 S12000", "M84 S0", "G1 Z-1 F100", "G0 Z5", "M84", "G0 X10 Y10")
+    assert program.errors == [(8, "XY move before Z is known")]
+    assert program.motions[0].spindle_rpm == 12000  # M84's S is its timeout, not a spindle speed
+    assert [u.line for u in program.untracked_moves] == [1, 2, 7]  # nothing at line 4: M84 S0 moves nothing
+    freed = program.untracked_moves[-1]
+    assert (freed.kind, freed.start_z, freed.end_z, freed.moves_xy) == ("machine", 5, None, True)
+    assert freed.reason == "M84 frees the steppers: the gantry may be moved by hand"
+
+
+def test_spindle_starts_are_where_the_spindle_goes_from_off_to_on():
+    program = read("G0 Z5", "M3 S10000", "M3 S12000", "M4", "M5", "G0 Z6", "M5", "M4 S9000 G4 P1", "M2")
+    assert program.spindle_starts == [2, 8]  # a new speed or direction while it turns is no start

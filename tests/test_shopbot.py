@@ -239,16 +239,16 @@ def test_spindle_is_tr_and_c6_never_m3_and_a_dial_router_gets_a_note():
         render([Rapid(z=10.0), SpindleOn(24000)])
 
 
-def test_tool_changes_manual_pause_and_automatic_c9():
+def test_tool_changes_refused_without_a_changer_and_automatic_c9_with_one():
     second = Tool(id="em3", name="3 mm end mill", diameter=3.0, number=2)
-    # After a change the position is forgotten (the operator may jog, the macro drives to the rack):
-    # the toolpath sets Z first.
+    # After a change the position is forgotten (the macro drives to the rack): the toolpath sets Z first.
     steps = [*simple_program(), ToolChange(second), Rapid(z=10.0), SpindleOn(18000), Dwell(4.0),
              Rapid(x=50.0, y=50.0), Rapid(z=1.0), Cut(50.0, 50.0, -2.0, 600.0), Rapid(z=10.0), SpindleOff()]  # fmt: skip
-    manual = render(steps)
-    lines = manual.splitlines()
-    assert lines[lines.index("PAUSE") - 1] == "'change to tool 2: 3 mm end mill, diameter 3 mm, then resume"
-    assert [e.kind for e in read_opensbp(manual).events if e.kind in ("pause", "dwell")] == ["dwell", "pause", "dwell"]
+    # Without a changer a PAUSE would resume with the new tool's Z never zeroed: one program per tool.
+    with pytest.raises(ValueError, match="change to tool 2 .*one program per tool"):
+        render(steps)
+    manual = render(simple_program()).splitlines()
+    assert "'load tool 1: 6 mm up-cut, diameter 6 mm" in manual and "PAUSE" not in manual
 
     changer = Machine(**{**MACHINE.__dict__, "tool_changer": True})
     text = render(steps, machine=changer)
@@ -339,8 +339,10 @@ def test_reads_a_hand_written_vectric_style_file():
         assert arc.kind == "arc" and not arc.clockwise and arc.feed == 6000.0
         assert arc.centre == pytest.approx(centre) and arc.radius_start == pytest.approx(arc.radius_end)
     assert tracked[-1].end == (0.0, 0.0, 20.0)
-    rules = rules_for("shopbot", MACHINE, (300.0, 300.0, 18.0))
+    two_second_spin_up = Machine(**{**MACHINE.__dict__, "spindle_spinup_s": 2.0})  # the file's PAUSE,2 after C6
+    rules = rules_for("shopbot", two_second_spin_up, (300.0, 300.0, 18.0))
     assert check_program(program, rules=rules) == []
+    assert [v.line for v in check_program(program, rules=rules_for("shopbot", MACHINE, (300.0, 300.0, 18.0)))] == [12]
 
 
 def test_reads_an_inch_file_in_mm():

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 from gcode.arcs import sample_arc
@@ -49,15 +49,26 @@ class DialectRules:
     """What a controller accepts, in the terms the program checker needs.
 
     allowed_codes: G and M codes as the reader names them ("G1", "G38.2");
-    None accepts every code the reader understands. max_line_length counts the
-    characters the controller keeps after dropping spaces and comments.
-    arc_rule: "grbl" applies GRBL's error:33 radius tolerance; None none.
+    None accepts every code the reader understands but those only some
+    controllers have (gcode.reader.LISTED_ONLY_CODES: Marlin's M84), which a
+    dialect must list. max_line_length counts the characters the controller
+    keeps after dropping spaces and comments.
+    arc_rule: the check of an arc whose ends are not on one circle, with GRBL's
+    thresholds: "grbl" says error:33, "radius" says it in general; None none.
     must_end: the program must end with M2 or M30 (Marlin has neither).
     one_command_per_line: the controller runs only the first G/M/T command of a
     line and keeps no motion mode, so every line names its one command (Marlin).
     message_codes: codes followed by free text the controller shows (Marlin's M0).
     dwell_word: the G4 word holding the dwell time; dwell_in_milliseconds: that
     word counts whole milliseconds (Fanuc's P) rather than seconds.
+    dwell_seconds_word: a G4 word giving the time in seconds whatever dwell_word
+    counts, and then no axis (Fanuc's ``G4 X2.``); None if there is none.
+    paren_comments: '(' opens a comment; False where it does not (stock Marlin,
+    PAREN_COMMENTS off, reads the words inside as parameters).
+    decimal_point_letters: words whose number must carry a decimal point (a
+    Fanuc without calculator-style input reads ``X40`` as 40 least increments).
+    arc_centre_mode_required: the program must say G90.1 or G91.1 before its
+    first arc, the controller's own default being a setting (Mach3's IJ mode).
     """
 
     allowed_codes: frozenset[str] | None
@@ -69,6 +80,17 @@ class DialectRules:
     message_codes: frozenset[str] = frozenset()
     dwell_word: str = "P"
     dwell_in_milliseconds: bool = False
+    dwell_seconds_word: str | None = None
+    paren_comments: bool = True
+    decimal_point_letters: frozenset[str] = frozenset()
+    arc_centre_mode_required: bool = False
+
+    def for_machine(self, machine: Machine) -> DialectRules:
+        """These rules as ``machine``'s controller is set up: G4 P in milliseconds where
+        its configuration says so (``dwell_ms``, Mach3's "G04 Dwell param in ms")."""
+        if machine.dwell_ms and self.dwell_word == "P" and not self.dwell_in_milliseconds:
+            return replace(self, dwell_in_milliseconds=True)
+        return self
 
 
 @dataclass(frozen=True)
@@ -168,8 +190,9 @@ class Post:
     dialect: ClassVar[str] = ""
     file_extension: ClassVar[str] = ".nc"
     rules: ClassVar[DialectRules]
-    # {units} is G21 (mm) or G20 (inches); then absolute, XY plane, feed per minute.
-    preamble: ClassVar[tuple[str, ...]] = ("{units} G90 G17 G94",)
+    # {units} is G21 (mm) or G20 (inches); then absolute, XY plane, feed per minute, and the
+    # G54 work offset -- the one the operator zeroes on the sheet, whatever a previous job left.
+    preamble: ClassVar[tuple[str, ...]] = ("{units} G90 G17 G94 G54",)
     program_end: ClassVar[str] = "M2"  # "" writes no end code
     coordinate_decimals: ClassVar[int] = 3
     centre_decimals: ClassVar[int] = 4  # 3 would break GRBL's radius check on small arcs
@@ -293,16 +316,17 @@ class Post:
         return [f"{word} S{format_number(step.rpm, 0)}"]
 
     def tool_change_lines(self, step: ToolChange, machine: Machine, width: int, *, first: bool) -> list[str]:
-        """The operator loads the first tool before starting; later ones need a pause.
+        """The operator loads the first tool, and zeroes Z on it, before starting.
 
-        Without a tool changer there is no M6 here (GRBL rejects it): the program stops
-        with M0 and says which tool to load; cycle start resumes it."""
-        text = self.tool_text(step.tool)
-        if first:
-            line = self.comment(f"load {text}", width)
-            return [line] if line else []
-        note = self.comment(f"change to {text}, then resume", width)
-        return [line for line in (note, "M0") if line]
+        There is no M6 here (GRBL rejects it), so a later tool is refused: a pause (M0)
+        would resume with the new tool's length unknown -- nothing zeroes Z again, and in
+        GRBL's Hold the operator cannot even jog ($J is refused outside Idle and Jog) --
+        so a longer tool would rapid into the sheet."""
+        if not first:
+            why = "it has no tool changer" if not machine.tool_changer else f"{self.dialect} has no M6 to run one"
+            raise tool_change_refused(step.tool, machine, why)
+        line = self.comment(f"load {self.tool_text(step.tool)}", width)
+        return [line] if line else []
 
     def tool_text(self, tool: Tool) -> str:
         """How a comment names a tool: "tool 2: 6 mm up-cut, D6"."""
@@ -312,7 +336,7 @@ class Post:
         """Stop the spindle."""
         return ["M5"]
 
-    def dwell_line(self, seconds: float) -> str:
+    def dwell_line(self, seconds: float, machine: Machine) -> str:
         """Wait ``seconds`` (G4's P is seconds in GRBL and LinuxCNC)."""
         if seconds < 0.0:
             raise ValueError(f"dwell of {seconds:g} s: a dwell cannot be negative")
@@ -372,7 +396,7 @@ class Post:
         if isinstance(step, SpindleOff):
             return self.spindle_off_lines()
         if isinstance(step, Dwell):
-            return [self.dwell_line(step.seconds)]
+            return [self.dwell_line(step.seconds, machine)]
         if isinstance(step, Comment):
             line = self.comment(step.text, width)
             return [line] if line else []
@@ -470,6 +494,21 @@ class Post:
             z = step.z if index == len(points) else start_z + (step.z - start_z) * index / len(points)
             lines.extend(self._motion_lines("feed", {"X": x, "Y": y, "Z": z}, position, feed=step.feed))
         return lines
+
+
+def milliseconds_dwell_line(seconds: float) -> str:
+    """G4 P in whole milliseconds, for controllers that read P so (Fanuc, Mach set to ms)."""
+    if seconds < 0.0:
+        raise ValueError(f"dwell of {seconds:g} s: a dwell cannot be negative")
+    return f"G4 P{round(seconds * 1000.0)}"
+
+
+def tool_change_refused(tool: Tool, machine: Machine, why: str) -> ValueError:
+    """The error for a change to ``tool`` after the first that the post cannot write safely."""
+    return ValueError(
+        f"{machine.name}: change to tool {tool.number} mid-program refused ({why}): a tool change on a "
+        "machine without a tool changer needs one program per tool, each started with Z zeroed anew"
+    )
 
 
 def output_switches(machine: Machine) -> list[OutputSwitch]:

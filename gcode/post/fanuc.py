@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 from gcode.numbers import format_number, round_to
-from gcode.post.base import DialectRules, Post, ToolPosition, plain_ascii
+from gcode.post.base import DialectRules, Post, ToolPosition, milliseconds_dwell_line, plain_ascii
 from gcode.tooling import Machine
 from gcode.toolpath import ToolChange, ToolpathProgram
 
@@ -28,8 +28,10 @@ FANUC_RULES = DialectRules(
     allowed_codes=None,
     allowed_letters=None,
     max_line_length=None,
-    arc_rule=None,
+    arc_rule="radius",  # alarm PS0020, "over tolerance of radius"
     dwell_in_milliseconds=True,
+    dwell_seconds_word="X",  # G4 X2. dwells 2 s
+    decimal_point_letters=frozenset("XYZIJKRF"),
 )
 COMMENT_FORBIDDEN = re.compile(r"[^A-Z0-9 .,=_-]+")
 # O9000 and up are the machine builder's protected programs.
@@ -43,8 +45,8 @@ class FanucPost(Post):
     dialect = "fanuc"
     file_extension = ".nc"
     rules = FANUC_RULES
-    # Units alone on the first block, as Fanuc manuals ask, then the safe modes.
-    preamble = ("{units}", "G17 G40 G49 G80 G90 G94")
+    # Units alone on the first block, as Fanuc manuals ask, then the safe modes and the G54 work offset.
+    preamble = ("{units}", "G17 G40 G49 G80 G90 G94 G54")
     program_end = "M30"
 
     def comment(self, text: str, width: int) -> str | None:
@@ -61,11 +63,9 @@ class FanucPost(Post):
         text = format_number(value, decimals)
         return text if "." in text else text + "."
 
-    def dwell_line(self, seconds: float) -> str:
+    def dwell_line(self, seconds: float, machine: Machine) -> str:
         """G4 P in whole milliseconds (a decimal point in P is an alarm on Fanuc)."""
-        if seconds < 0.0:
-            raise ValueError(f"dwell of {seconds:g} s: a dwell cannot be negative")
-        return f"G4 P{round(seconds * 1000.0)}"
+        return milliseconds_dwell_line(seconds)
 
     def tool_change_lines(self, step: ToolChange, machine: Machine, width: int, *, first: bool) -> list[str]:
         tool = step.tool

@@ -23,7 +23,9 @@ makes sure the Z speed lets its Z component through.
 
 The base class's machinery does the rest, as for every dialect: positions rounded
 as written, arcs recentred on the written ends, helices cut into chords within the
-machine's tolerance, outputs, tool changes that forget the position.
+machine's tolerance, outputs, tool changes that forget the position. A tool change
+needs a tool changer (&Tool, then custom cut 9): without one, only the first tool is
+named, for the operator to load and zero before starting.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from gcode.opensbp import (
     UNIT_HEADER,
     UNIT_SETTING,
 )
-from gcode.post.base import DialectRules, OutputUnits, Post, ToolPosition, recentre_arc
+from gcode.post.base import DialectRules, OutputUnits, Post, ToolPosition, recentre_arc, tool_change_refused
 from gcode.tooling import Machine, Tool
 from gcode.toolpath import ArcCut, Dwell, SpindleOn, Step, ToolChange, ToolpathProgram
 
@@ -119,24 +121,25 @@ class ShopBotPost(Post):
     def spindle_off_lines(self) -> list[str]:
         return [f"C{SPINDLE_OFF_CUT}"]
 
-    def dwell_line(self, seconds: float) -> str:
+    def dwell_line(self, seconds: float, machine: Machine) -> str:
         """PAUSE with a time waits that many seconds; without one it waits for the operator."""
         if seconds < 0.0:
             raise ValueError(f"dwell of {seconds:g} s: a dwell cannot be negative")
         return f"PAUSE {self.number_text(seconds, self.dwell_decimals)}"
 
     def tool_change_lines(self, step: ToolChange, machine: Machine, width: int, *, first: bool) -> list[str]:
-        """&Tool and custom cut 9 on a tool changer; else a message and PAUSE (the first tool: a note)."""
+        """&Tool and custom cut 9 on a tool changer; else the first tool is a note and a later one refused.
+
+        Without a changer a PAUSE would resume with the new tool's length unknown (nothing
+        zeroes Z again): a longer tool would jog into the sheet. One program per tool instead."""
         text = self.tool_text(step.tool)
         if machine.tool_changer:
             note = self.comment(f"change to {text}", width)
             return [line for line in (note, f"&Tool={step.tool.number}", f"C{TOOL_CHANGE_CUT}") if line]
-        if first:
-            note = self.comment(f"load {text}", width)
-            return [note] if note else []
-        # PAUSE without a time waits until the operator resumes; the comment above it says why.
-        note = self.comment(f"change to {text}, then resume", width)
-        return [line for line in (note, "PAUSE") if line]
+        if not first:
+            raise tool_change_refused(step.tool, machine, "it has no tool changer")
+        note = self.comment(f"load {text}", width)
+        return [note] if note else []
 
     def postamble_lines(self, program: ToolpathProgram, machine: Machine, position: ToolPosition) -> list[str]:
         """Safe Z, spindle off, park, END -- then the handler the unit guard jumps to."""
