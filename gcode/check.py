@@ -18,6 +18,7 @@ from gcode.reader import (
     LISTED_ONLY_CODES,
     GcodeProgram,
     Motion,
+    UntrackedMove,
     Word,
     arc_sweep,
     motion_bounds,
@@ -163,6 +164,8 @@ def check_program(program: GcodeProgram, *, rules: ProgramRules) -> list[Violati
     for move in program.untracked_moves:
         if move.kind == "rapid":
             violations += _rapid_into_sheet(move.line, move.start_z, move.end_z)
+        elif move.kind == "probe":
+            violations += _probe_violations(move, rules)
         low_z = min((z for z in (move.start_z, move.end_z) if z is not None), default=None)
         below_safe_z = low_z is not None and low_z < rules.safe_z - Z_TOLERANCE - rules.resolution
         if move.kind != "probe" and move.moves_xy and below_safe_z:
@@ -343,6 +346,25 @@ def _rapid_into_sheet(line: int, start_z: float | None, end_z: float | None) -> 
         return [Violation(line, f"rapid down to Z={end_z:.3f}, into the sheet: plunge with a feed move (G1)")]
     return [Violation(line, f"rapid down to Z={end_z:.3f}, less than {MIN_RAPID_HEIGHT:g} mm above the sheet: "
                             "stop higher and feed down (G1)")]  # fmt: skip
+
+
+def _probe_violations(move: UntrackedMove, rules: ProgramRules) -> list[Violation]:
+    """A probe measures a tool on a plate under it: straight down, at most as fast as Z may feed.
+
+    Down means a G91 move with a negative Z, or an absolute Z below a known start: from
+    an unknown Z an absolute target may lie above the tool as well as below."""
+    violations = []
+    if move.moves_xy:
+        violations.append(Violation(move.line, "probe moves X or Y: a tool is probed straight down, in Z alone"))
+    if move.probe_drop is None:
+        violations.append(Violation(move.line, "probe to an absolute Z from an unknown height: it may go up; "
+                                               "probe down in G91 (G91 G38.2 Z-<travel>)"))  # fmt: skip
+    elif move.probe_drop <= 0.0:
+        violations.append(Violation(move.line, "probe does not go down: a tool is probed downward, onto a plate"))
+    if rules.max_feed_z is not None and move.feed > rules.max_feed_z + FEED_TOLERANCE:
+        violations.append(Violation(move.line, f"probe at F{move.feed:g}, above the machine's Z limit of "
+                                               f"{rules.max_feed_z:g} mm/min"))  # fmt: skip
+    return violations
 
 
 def _spindle_violations(motion: Motion, what: str, min_rpm: float | None) -> list[Violation]:

@@ -34,7 +34,10 @@ runs with it on after one without -- and no dwell comes between that move and
 the one before: the controller's own spin-up delay, or the operator's wait.
 When a dwell follows the M3 (plycut's posts write one), the spin-up is that
 dwell, already counted. Pauses (M0/M1) wait for the operator for as long as the
-operator takes: they are counted and reported, never timed.
+operator takes: they are counted and reported, never timed -- a tool changed by
+hand on GRBL is two of them. A probe (G38.x) stops where it touches, which
+depends on the new tool's length: it is timed as its whole travel at its feed,
+about the longest it can take, in "other" time.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
 from gcode.post import get_post
-from gcode.reader import GcodeProgram, Motion, arc_sweep
+from gcode.reader import GcodeProgram, Motion, UntrackedMove, arc_sweep
 from gcode.tooling import Machine
 
 JUNCTION_DEVIATION = 0.01  # mm: GRBL's $11 default
@@ -70,12 +73,12 @@ class TimeEstimate:
 
     cutting_s: float  # feed moves and arcs, in the wood or in the air
     rapid_s: float
-    other_s: float  # dwells, tool changes, spindle spin-up
+    other_s: float  # dwells, tool changes, spindle spin-up, probes
     cut_length_mm: float
     rapid_length_mm: float
     tool_changes: int
     pauses: int  # M0/M1: the operator's time comes on top of total_s
-    untimed_moves: int  # moves the reader cannot place (from an unknown position, after M6, G28, G53)
+    untimed_moves: int  # moves the reader cannot place (from an unknown position, after M6, G28, G53; C2)
 
     @property
     def total_s(self) -> float:
@@ -101,7 +104,7 @@ def estimate_time(
     """The run time of ``program`` (as a reader returned it) on ``machine``; see the module's model."""
     limits = _AxisLimits.of(machine)
     other_s = 0.0
-    tool_changes = pauses = 0
+    tool_changes = pauses = untimed_moves = 0
     rules = get_post(machine.dialect).rules.for_machine(machine)
     profiles: list[_Profile] = []
     stopped = True
@@ -126,6 +129,12 @@ def estimate_time(
             tool_changes += 1
         elif kind == "pause":
             pauses += 1
+        elif kind == "untracked":
+            probe_s = _probe_seconds(item)
+            if probe_s is None:
+                untimed_moves += 1
+            else:
+                other_s += probe_s
     times = _plan(profiles, limits, junction_deviation)
     cutting = [(p, t) for p, t in zip(profiles, times) if p.kind != "rapid"]
     rapids = [(p, t) for p, t in zip(profiles, times) if p.kind == "rapid"]
@@ -137,8 +146,15 @@ def estimate_time(
         rapid_length_mm=sum(p.length for p, _ in rapids),
         tool_changes=tool_changes,
         pauses=pauses,
-        untimed_moves=len(program.untracked_moves),
+        untimed_moves=untimed_moves,
     )
+
+
+def _probe_seconds(move: UntrackedMove) -> float | None:
+    """The longest a probe can take, its whole travel at its feed; None for any other untracked move."""
+    if move.kind != "probe" or move.probe_drop is None or move.probe_drop <= 0.0 or move.feed <= 0.0:
+        return None
+    return move.probe_drop / move.feed * SECONDS_PER_MINUTE
 
 
 def format_duration(seconds: float) -> str:

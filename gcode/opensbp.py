@@ -40,6 +40,11 @@ UNIT_ERROR_LABEL = "UNIT_ERROR"
 UNIT_HEADER = {"mm": "SHOPBOT ROUTER FILE IN MM", "in": "SHOPBOT ROUTER FILE IN INCHES"}
 # Custom cuts are part files shipped with the control (Custom6.sbc ...), run by C6, C#,6 or CN,6.
 SPINDLE_ON_CUT, SPINDLE_OFF_CUT, TOOL_CHANGE_CUT = 6, 7, 9
+# The control's Z-zero routine ("Reset Cutter Length (sometimes called Z-Zero) -- MACRO #2 -- [C2]",
+# FabMo-Engine macro_2.sbp): it plunges Z until the bit touches the zero plate, backs off, touches
+# again slower, sets Z from the plate's thickness in the control's settings and pulls up, where the
+# file does not say. It moves Z alone: the plate lies under the bit.
+ZERO_Z_CUT = 2
 LOAD_VARIABLES_CUT = 90  # loads the control's user variables and offsets: moves nothing
 UNIT_ERROR_CUT = 91  # explains a unit error to the operator; only the UNIT_ERROR handler runs it
 ROUTER_OUTPUT = 1  # SO,1,1 / SO,1,0: the router relay on output 1 (older files' spindle on/off)
@@ -343,6 +348,12 @@ class _Interpreter:
             self.start_spindle(number)
         elif cut == SPINDLE_OFF_CUT:
             self.spindle_on = False
+        elif cut == ZERO_Z_CUT:
+            # Z is set anew on the tool in the spindle, and left at the routine's pull-up height.
+            self.program.untracked_moves.append(
+                UntrackedMove(number, "machine", self.position[2], None, False, "C2 zeroes Z on the zero plate")
+            )
+            self.position[2] = None
         elif cut == TOOL_CHANGE_CUT:
             tool = self.variables.get("&TOOL")
             label = format_number(tool, 0) if isinstance(tool, float) else "?"

@@ -6,7 +6,9 @@ absolute work coordinates. It never guesses: what it cannot follow -- an
 unreadable word, an unknown code, a move from an unknown position, a canned
 cycle -- goes to ``errors`` with its line, and a code that would make every
 later position a guess (G92, canned cycles, cutter compensation) stops the
-simulation there. Where dialects write the same thing differently the reader
+simulation there. A probe (G38.x) leaves the axes it moves unknown, and G10 L20
+in the active work frame -- "the current position is now at these work
+coordinates", as after probing a touch plate -- makes them known again. Where dialects write the same thing differently the reader
 takes every form and records what was written -- G4's time in P or in S,
 Marlin's ``M0 <message>``, each number's text -- and the checker holds each
 dialect to its own. Where a word means something else in one dialect the caller
@@ -31,28 +33,35 @@ R_ARC_TOLERANCE = 1e-6
 MOTION_KINDS = {"G0": "rapid", "G1": "feed", "G2": "arc", "G3": "arc"}
 PROBE_CODES = frozenset({"G38.2", "G38.3", "G38.4", "G38.5"})
 NOT_SIMULATED = {
-    **dict.fromkeys(("G10", "G92", "G92.1", "G92.2", "G92.3"), "changes the work offsets"),
+    **dict.fromkeys(("G92", "G92.1", "G92.2", "G92.3"), "changes the work offsets"),
     "G93": "is inverse-time feed",
     **dict.fromkeys(("G41", "G42", "G41.1", "G42.1"), "is cutter radius compensation"),
     **dict.fromkeys(("G73", "G76", *(f"G{n}" for n in range(81, 90))), "is a canned cycle"),
 }
-# Codes that change nothing the reader tracks: work-frame selection, path blending,
-# tool length (programmed Z stays the tool tip), coolant, overrides, the tool number
-# the controller believes is loaded (M61), digital and analog outputs (M62-M68).
+# The work frames and the P number G10 gives each (P0: the active one). The reader reads
+# every position in the sheet frame whichever is active; it tracks which, for G10 L20.
+WORK_FRAMES = {
+    **{f"G{54 + index}": index + 1 for index in range(6)}, "G59.1": 7, "G59.2": 8, "G59.3": 9,
+}  # fmt: skip
+# Codes that change nothing the reader tracks: path blending, tool length (programmed Z
+# stays the tool tip), coolant, overrides, the tool number the controller believes is
+# loaded (M61), digital and analog outputs (M62-M68).
 NO_EFFECT = frozenset(
     {
         "G28.1", "G30.1", "G40", "G43", "G43.1", "G49", "G61", "G61.1", "G64", "G94", "G98", "G99",
-        *(f"G{n}" for n in range(54, 60)), "G59.1", "G59.2", "G59.3",
         "M7", "M8", "M9", "M48", "M49", "M56", *(f"M{n}" for n in range(61, 69)),
     }
 )  # fmt: skip
 HANDLED = frozenset(
     {
-        *MOTION_KINDS, "G80", "G4", "G17", "G18", "G19", "G20", "G21", "G28", "G30", "G53",
-        "G90", "G91", "G90.1", "G91.1", *PROBE_CODES,
+        *MOTION_KINDS, "G80", "G4", "G10", "G17", "G18", "G19", "G20", "G21", "G28", "G30", "G53",
+        "G90", "G91", "G90.1", "G91.1", *PROBE_CODES, *WORK_FRAMES,
         "M0", "M1", "M2", "M30", "M3", "M4", "M5", "M6", "M84",
     }
 )  # fmt: skip
+# G10 L20: the named axes of the current position get the given work coordinates (the
+# offset of the frame P moves so); the one G10 form the reader follows, in the active frame.
+SET_CURRENT_POSITION = 20
 KNOWN_CODES = HANDLED | NO_EFFECT | frozenset(NOT_SIMULATED)
 # Codes the reader follows that only some controllers have -- Marlin's M84 frees the
 # steppers, LinuxCNC refuses it as an unknown M code: a dialect takes them only when
@@ -145,8 +154,12 @@ class UntrackedMove:
     """A move whose path is unknown because its start or end is not in the work frame.
 
     kind: "rapid" (the first moves, from an unknown position), "machine"
-    (G28/G30 stored positions, G53 machine coordinates) or "probe" (G38).
-    The heights are given where known, so safe-Z checks still apply.
+    (G28/G30 stored positions, G53 machine coordinates; the routines of an
+    OpenSBP control, C9's tool change and C2's Z zeroing) or "probe" (G38).
+    The heights are given where known, so safe-Z checks still apply. A probe
+    also gives its feed (mm/min) and how far down it goes at most (mm; negative
+    going up, None when its target is absolute and its start unknown): it stops
+    where it touches, which the program cannot know.
     """
 
     line: int
@@ -155,6 +168,8 @@ class UntrackedMove:
     end_z: float | None
     moves_xy: bool
     reason: str
+    feed: float = 0.0
+    probe_drop: float | None = None
 
 
 @dataclass(frozen=True)
@@ -338,6 +353,7 @@ class _Interpreter:
         self.spindle_on = False
         self.spindle_speed = 0.0
         self.tool: str | None = None
+        self.work_frame = WORK_FRAMES["G54"]  # the power-on default of GRBL and LinuxCNC
         self.simulating = True
 
     def error(self, line: int, message: str) -> None:
@@ -377,6 +393,10 @@ class _Interpreter:
                 self.error(number, f"{code} {NOT_SIMULATED[code]}, which plycut does not simulate: reading stops here")
                 self.simulating = False
                 return
+        if "G10" in codes and (form := self.unsimulated_offset_setting(values)) is not None:
+            self.error(number, f"{form} changes the work offsets, which plycut does not simulate: reading stops here")
+            self.simulating = False
+            return
         if "G20" in codes or "G21" in codes:
             self.mm_per_unit = MM_PER_INCH if "G20" in codes else 1.0
         for code in codes:
@@ -388,6 +408,8 @@ class _Interpreter:
                 self.plane = code
                 if code != "G17":
                     self.error(number, f"plane {code} is not supported: arcs are read in the XY plane (G17) only")
+            elif code in WORK_FRAMES:
+                self.work_frame = WORK_FRAMES[code]
         if "F" in values:
             self.feed = values["F"] * self.mm_per_unit
         # G4 takes its time in P (seconds in RS274, milliseconds on Fanuc and Marlin),
@@ -421,6 +443,8 @@ class _Interpreter:
             # Marlin frees the named steppers, or all, now: nothing holds those axes where they were.
             freed = {axis: 0.0 for axis in "XYZ" if axis in values} or dict.fromkeys("XYZ", 0.0)
             self.leave_work_frame(number, "machine", freed, "M84 frees the steppers: the gantry may be moved by hand")
+        if "G10" in codes:
+            self.set_current_position(number, values)
         self.move(number, codes, values)
         for code in codes:
             if code in ("M0", "M1"):
@@ -454,7 +478,7 @@ class _Interpreter:
             self.error(number, f"axis words {', '.join(axis_words)} without a motion mode (G80 is active)")
             return
         if self.motion_mode in PROBE_CODES:
-            self.leave_work_frame(number, "probe", axis_words, f"{self.motion_mode} probes")
+            self.probe(number, axis_words)
             return
         if "G53" in codes:
             if self.motion_mode not in ("G0", "G1"):
@@ -548,6 +572,52 @@ class _Interpreter:
         homed = axis_words or dict.fromkeys("XYZ", 0.0)
         self.leave_work_frame(number, "machine", homed, f"{code} moves to a stored machine position")
 
+    def probe(self, number: int, axis_words: dict[str, float]) -> None:
+        """G38.x: a feed move that stops where the probe touches -- every moved axis becomes unknown."""
+        if self.feed is None or self.feed <= 0.0:
+            self.error(number, f"{self.motion_mode} without a feed rate (F)")  # GRBL error:22: no move
+            return
+        start_z = self.position[2]
+        drop = None
+        if "Z" in axis_words:
+            z = axis_words["Z"] * self.mm_per_unit
+            if not self.absolute:
+                drop = -z
+            elif start_z is not None:
+                drop = start_z - z
+        moves_xy = "X" in axis_words or "Y" in axis_words
+        reason = f"{self.motion_mode} probes: it stops where it touches"
+        self.program.untracked_moves.append(
+            UntrackedMove(number, "probe", start_z, None if "Z" in axis_words else start_z, moves_xy, reason,
+                          self.feed, drop)
+        )  # fmt: skip
+        for index, axis in enumerate("XYZ"):
+            if axis in axis_words:
+                self.position[index] = None
+
+    def unsimulated_offset_setting(self, values: dict[str, float]) -> str | None:
+        """The G10 form when the reader cannot follow it (anything but L20 on the active frame), else None."""
+        form, p = values.get("L"), values.get("P")
+        if form is None or p is None:
+            return None  # rejected by the controller: set_current_position says why
+        if form == SET_CURRENT_POSITION and p in (0, self.work_frame):
+            return None
+        return f"G10 L{format_number(form, 4)} P{format_number(p, 4)}"
+
+    def set_current_position(self, number: int, values: dict[str, float]) -> None:
+        """G10 L20 P0 (or P of the active frame): the current position's named axes become the
+        given work coordinates -- known again, whatever they were (a probe left Z unknown)."""
+        if "L" not in values or "P" not in values:
+            self.error(number, "G10 without L or P (GRBL error:28)")
+            return
+        axis_words = {axis: values[axis] for axis in "XYZ" if axis in values}
+        if not axis_words:
+            self.error(number, "G10 without an axis word (GRBL error:26)")
+            return
+        for index, axis in enumerate("XYZ"):
+            if axis in axis_words:
+                self.position[index] = axis_words[axis] * self.mm_per_unit
+
     def change_tool(self, number: int) -> None:
         """M6 may move the machine -- to LinuxCNC's TOOL_CHANGE_POSITION, through an ATC
         macro -- and the controller decides where: every axis becomes unknown."""
@@ -573,6 +643,7 @@ class _Interpreter:
         self.motion_mode = "G1"
         self.plane = "G17"
         self.absolute = True
+        self.work_frame = WORK_FRAMES["G54"]
 
 
 def _arc_word_problem(values: dict[str, float], arc: bool) -> str | None:

@@ -49,12 +49,27 @@ class OutputSwitch:
 
 
 @dataclass(frozen=True)
+class TouchPlate:
+    """A touch plate the operator lays ON THE SHEET under the bit to measure a new tool by
+    hand (a machine file's ``[tool_change] probe``). mm and mm/min.
+
+    thickness: its top is that far above the top of the sheet (work Z0); travel: how far
+    down the probe goes at most before the controller gives up; feed: the probing feed."""
+
+    thickness: float
+    travel: float
+    feed: float
+
+
+@dataclass(frozen=True)
 class Machine:
     """A CNC router: its work envelope, limits and habits. mm, mm/min, mm/s^2, seconds.
 
     spindle_rpm (0, 0) is a router with a manual speed dial. max_feed is per axis
     and is also the rapid rate. units is what the program is written in ("mm" or
-    "in"); plycut works in mm and converts at the post."""
+    "in"); plycut works in mm and converts at the post. Without a tool changer a
+    mid-program tool change needs a touch plate (tool_change_probe) to measure the new
+    tool, over which the head waits at tool_change_position (None: the park position)."""
 
     id: str
     name: str
@@ -75,6 +90,8 @@ class Machine:
     tool_changer: bool = False  # an automatic tool changer: M6 needs no operator
     tool_length_offset: bool = False  # the program applies the tool table's length (G43 H) after M6
     tool_change_s: float = 60.0  # how long a tool change takes (the operator's, without a changer)
+    tool_change_position: tuple[float, float] | None = None  # XY of a change by hand, over the sheet
+    tool_change_probe: TouchPlate | None = None
     vacuum: OutputSwitch | None = None
     dust_extraction: OutputSwitch | None = None
 
@@ -86,6 +103,11 @@ class Machine:
     @property
     def max_feed_z(self) -> float:
         return self.max_feed[2]
+
+    @property
+    def tool_change_xy(self) -> tuple[float, float]:
+        """Where the head waits while the operator changes the tool by hand."""
+        return self.park if self.tool_change_position is None else self.tool_change_position
 
     @property
     def manual_spindle(self) -> bool:

@@ -253,7 +253,7 @@ def estimate_time_command(
     typer.echo(f"{file} on {target.name}: {format_duration(estimate.total_s)} ({estimate.total_s:.0f} s)")
     typer.echo(f"  cutting  {format_duration(estimate.cutting_s):>12}  {estimate.cut_length_mm / 1000:10.2f} m")
     typer.echo(f"  rapids   {format_duration(estimate.rapid_s):>12}  {estimate.rapid_length_mm / 1000:10.2f} m")
-    typer.echo(f"  other    {format_duration(estimate.other_s):>12}  (dwells, tool changes, spindle spin-up)")
+    typer.echo(f"  other    {format_duration(estimate.other_s):>12}  (dwells, tool changes, probing, spindle spin-up)")
     typer.echo(f"  tool changes: {estimate.tool_changes}, pauses: {estimate.pauses}"
                + (" (the operator's time at a pause is not included)" if estimate.pauses else ""))
     if estimate.untimed_moves:

@@ -9,7 +9,7 @@ from pathlib import Path
 from gcode.feeds import ToolRecipe
 from gcode.post import POSTS, get_post
 from gcode.programs import read_program
-from gcode.tooling import Machine, OutputSwitch, Tool
+from gcode.tooling import Machine, OutputSwitch, Tool, TouchPlate
 from nester.errors import InputError
 from plycut.toml_reader import TableReader, load_toml
 
@@ -91,6 +91,27 @@ def _output(outputs: TableReader, key: str, dialect: str) -> OutputSwitch | None
     return switch
 
 
+def _touch_plate(tool_change: TableReader, dialect: str, max_feed_z: float) -> TouchPlate | None:
+    """[tool_change] probe: the plate that measures a tool changed by hand in mid-program."""
+    if not tool_change.has("probe"):
+        return None
+    if not get_post(dialect).touch_plate_tool_change:
+        # Read and ignored, it would promise a tool change the program then refuses or does otherwise.
+        raise tool_change.error("probe", f"{dialect} does not change tools by hand on a touch plate")
+    table = tool_change.table("probe")
+    plate = TouchPlate(thickness=table.number("thickness", positive=True), travel=table.number("travel", positive=True),
+                       feed=table.number("feed", positive=True))  # fmt: skip
+    table.done()
+    if plate.travel <= plate.thickness:
+        # The head waits ``travel`` above the sheet for the change (gcode.post.base.tool_change_height).
+        why = "the head waits that high above the sheet, and the plate must fit under the bit"
+        raise table.error("travel", f"{plate.travel:g} mm must be more than the plate's thickness "
+                                    f"({plate.thickness:g} mm): {why}")  # fmt: skip
+    if plate.feed > max_feed_z:
+        raise table.error("feed", f"{plate.feed:g} mm/min is faster than the Z axis can go ({max_feed_z:g} mm/min)")
+    return plate
+
+
 def _output_command_problem(command: str, dialect: str) -> str | None:
     """Why ``command`` cannot switch an output in ``dialect``: read as the controller would."""
     if "\n" in command or not command.strip():
@@ -141,6 +162,8 @@ def load_machine(name: str) -> Machine:
         tool_changer=tool_change.boolean("automatic", False),
         tool_length_offset=tool_change.boolean("length_offset", False),
         tool_change_s=tool_change.number("seconds", 60.0, minimum=0.0),
+        tool_change_position=tool_change.numbers("position", None, length=2),
+        tool_change_probe=_touch_plate(tool_change, dialect, limits[2][0]),
         vacuum=_output(outputs, "vacuum", dialect),
         dust_extraction=_output(outputs, "dust_extraction", dialect),
     )
@@ -150,9 +173,9 @@ def load_machine(name: str) -> Machine:
         raise InputError(f"{path}: key 'spindle.rpm_min': greater than rpm_max")
     if machine.line_numbers and not get_post(dialect).line_numbers_supported:
         raise InputError(f"{path}: key 'controller.line_numbers': {dialect} takes no line numbers")
-    x, y = machine.park
-    if not (0 <= x <= machine.envelope[0] and 0 <= y <= machine.envelope[1]):
-        raise InputError(f"{path}: key 'motion.park': ({x:g}, {y:g}) is outside the envelope")
+    for key, (x, y) in (("motion.park", machine.park), ("tool_change.position", machine.tool_change_xy)):
+        if not (0 <= x <= machine.envelope[0] and 0 <= y <= machine.envelope[1]):
+            raise InputError(f"{path}: key '{key}': ({x:g}, {y:g}) is outside the envelope")
     return machine
 
 

@@ -342,3 +342,32 @@ def test_inch_programs_get_the_slack_of_their_resolution():
         (3, "XY move at Z=3.000 below safe height 3.000 (a move from an unknown position)"),
         (7, "XY rapid at Z=3.000 below safe height 3.000"),
     ]
+
+
+def test_a_tool_probed_on_a_plate_passes_with_grbls_g38_2_and_g10_l20():
+    # M5, probe 40 mm down at most in G91, absolute again, the plate's top is Z10: all GRBL takes,
+    # and every move after it is followed (a cut to Z-1 on the sheet) and checked.
+    body = ["M5", "G0 Z40", "M0", "G91 G38.2 Z-40 F100", "G90", "G10 L20 P0 Z10", "G0 Z40", "M0",
+            "M3 S18000", "G0 Z5", "G1 Z-1 F300"]  # fmt: skip
+    program = read_gcode("\n".join([*HEAD, *body, *TAIL]) + "\n")
+    assert program.errors == []
+    cut_line = len(HEAD) + len(body)
+    assert [(m.start, m.end) for m in program.motions if m.line == cut_line] == [((10, 10, 5), (10, 10, -1))]
+    assert check_program(program, rules=RULES) == []
+
+
+def test_a_probe_goes_straight_down_no_faster_than_z_may_feed():
+    violations = check(
+        "M5",
+        "G91 G38.2 Z10 F100", "G90", "G10 L20 P0 Z10",  # up: away from any plate under the bit
+        "G38.2 X20 Z-10 F100", "G10 L20 P0 X20 Z0",  # sideways too
+        "G91 G38.2 Z-5 F1500", "G90",  # faster than the machine's 1000 mm/min in Z
+        "G38.2 Z-10 F100", "G10 L20 P0 Z0",  # absolute, from the unknown Z the last probe left
+        "G0 Z5", "M3 S18000",
+    )  # fmt: skip
+    assert lines_and_messages(violations) == [
+        (6, "probe does not go down: a tool is probed downward, onto a plate"),
+        (9, "probe moves X or Y: a tool is probed straight down, in Z alone"),
+        (11, "probe at F1500, above the machine's Z limit of 1000 mm/min"),
+        (13, "probe to an absolute Z from an unknown height: it may go up; probe down in G91 (G91 G38.2 Z-<travel>)"),
+    ]

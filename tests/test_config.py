@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from gcode.feeds import cutting_data
+from gcode.tooling import TouchPlate
 from nester.errors import InputError
 from plycut.config import builtin_machines, builtin_profiles, load_machine, load_profile
 
@@ -96,6 +97,56 @@ def test_bad_machine_file_names_file_and_key(tmp_path, change, message):
     assert message in str(err.value)
     assert str(path) in str(err.value)
     assert "\n" not in str(err.value)
+
+
+TOOL_CHANGE = """
+[tool_change]
+position = [100.0, 550.0]
+probe = { thickness = 20.0, travel = 60.0, feed = 100.0 }
+"""
+
+
+def test_a_touch_plate_and_where_the_head_waits_for_a_change_by_hand_load(tmp_path):
+    machine = load_machine(str(write(tmp_path, "plate.toml", MACHINE + TOOL_CHANGE)))
+    assert machine.tool_change_probe == TouchPlate(thickness=20.0, travel=60.0, feed=100.0)
+    assert machine.tool_change_xy == (100.0, 550.0)
+    for dialect in ("grblhal", "shopbot"):  # the other dialects that change tools on a plate
+        other = MACHINE.replace('"grbl"', f'"{dialect}"') + TOOL_CHANGE
+        assert load_machine(str(write(tmp_path, f"{dialect}.toml", other))).tool_change_probe == machine.tool_change_probe
+    without = load_machine(str(write(tmp_path, "plain.toml", MACHINE)))
+    assert without.tool_change_probe is None and without.tool_change_xy == without.park == (10.0, 500.0)
+    # The shipped GRBL router assumes a 20 mm plate (its file says so, and how to remove it).
+    shipped = load_machine("generic-grbl-2500x1250")
+    assert shipped.tool_change_probe == TouchPlate(20.0, 60.0, 100.0) and shipped.tool_change_xy == (100.0, 1100.0)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (("thickness = 20.0", "thickness = 0.0"), "key 'tool_change.probe.thickness': must be greater than 0"),
+        (("travel = 60.0", "travel = 20.0"),
+         "key 'tool_change.probe.travel': 20 mm must be more than the plate's thickness (20 mm)"),
+        (("feed = 100.0", "feed = 2000.0"),
+         "key 'tool_change.probe.feed': 2000 mm/min is faster than the Z axis can go (1000 mm/min)"),
+        ((", feed = 100.0", ""), "missing key 'tool_change.probe.feed'"),
+        (("feed = 100.0", "feed = 100.0, fed = 1"), "unknown key 'fed' in [tool_change.probe]"),
+        (("[100.0, 550.0]", "[100.0, 650.0]"), "key 'tool_change.position': (100, 650) is outside the envelope"),
+        (("[100.0, 550.0]", "[100.0]"), "key 'tool_change.position': expected 2 numbers, got 1"),
+    ],
+)
+def test_bad_touch_plate_or_change_position_names_file_and_key(tmp_path, change, message):
+    path = write(tmp_path, "bad.toml", MACHINE + TOOL_CHANGE.replace(*change))
+    with pytest.raises(InputError) as err:
+        load_machine(str(path))
+    assert message in str(err.value) and str(path) in str(err.value)
+
+
+@pytest.mark.parametrize("dialect", ["linuxcnc", "mach3", "fanuc", "marlin"])
+def test_a_touch_plate_is_refused_where_the_dialect_would_ignore_it(tmp_path, dialect):
+    # LinuxCNC, Mach3 and Fanuc change tools with M6; Marlin refuses a second tool: no plate is used.
+    path = write(tmp_path, "other.toml", MACHINE.replace('"grbl"', f'"{dialect}"') + TOOL_CHANGE)
+    with pytest.raises(InputError, match=f"key 'tool_change.probe': {dialect} does not change tools by hand"):
+        load_machine(str(path))
 
 
 def test_unknown_machine_and_profile_list_the_builtins():

@@ -16,8 +16,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from gcode.post import get_post
 from gcode.reader import read_gcode
+from gcode.tooling import Tool
+from gcode.toolpath import Cut, Dwell, Rapid, SpindleOff, SpindleOn, ToolChange, ToolpathProgram
 from plycut.cli import app
+from plycut.config import load_machine
 
 RS274 = shutil.which("rs274")
 pytestmark = pytest.mark.skipif(
@@ -94,3 +98,26 @@ def test_rs274_accepts_the_demo_and_traces_the_same_moves(tmp_path, machine, pro
         if mine[0] == "arc":
             assert mine[4] == pytest.approx(other[4], abs=1e-3), f"arc {index}: centre {mine} vs {other}"
             assert mine[5] == other[5], f"arc {index}: direction {mine} vs {other}"
+
+
+def test_rs274_accepts_a_grbl_tool_change_by_hand_and_traces_the_same_moves_around_it(tmp_path):
+    """G38.2 and G10 L20 P0 are LinuxCNC's codes too: rs274 runs the probe against its simulated
+    probe input (no hardware: it reports a contact, STRAIGHT_PROBE, not a move we trace) and then
+    the same moves, in the new tool's coordinates, as our reader once G10 has set Z again."""
+    machine = load_machine("generic-grbl-2500x1250")  # it has a touch plate
+    first, second = Tool("em6", "6 mm up-cut", 6.0), Tool("v90", "V-bit", 6.0, kind="vbit", number=5, angle=90.0)
+    steps = (
+        ToolChange(first), Rapid(z=5.0), SpindleOn(18000), Dwell(3.0), Rapid(x=10.0, y=10.0), Rapid(z=1.0),
+        Cut(10.0, 10.0, -3.0, 600.0), Rapid(z=5.0), SpindleOff(),
+        ToolChange(second), Rapid(z=5.0), SpindleOn(16000), Dwell(3.0), Rapid(x=60.0, y=30.0), Rapid(z=1.0),
+        Cut(60.0, 30.0, -1.5, 400.0), Rapid(z=5.0), SpindleOff(),
+    )  # fmt: skip
+    text = get_post("grbl").render(ToolpathProgram(name="two tools", tool=first, safe_z=5.0, steps=steps), machine)
+    program = tmp_path / "tool-change.ngc"
+    program.write_text(text)
+    trace = rs274_trace(program)
+    assert "STRAIGHT_PROBE(" in trace and trace.count("PROGRAM_STOP()") == 2  # the probe and both M0
+    theirs, ours = canonical_moves(program), our_moves(text)
+    assert len(theirs) >= len(ours) > 10
+    for mine, other in zip(ours, theirs[len(theirs) - len(ours):]):
+        assert mine[0] == other[0] and mine[1:4] == pytest.approx(other[1:4], abs=1e-3), f"{mine} vs {other}"

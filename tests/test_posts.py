@@ -120,9 +120,10 @@ def test_grblhal_with_tool_length_offsets_takes_each_tools_length_with_g43_h_aft
     assert check_program(program, rules=rules_for("grblhal", machine, (2500.0, 1250.0, 18.0))) == []
 
 
-def test_grblhal_without_a_tool_changer_refuses_a_second_tool_and_never_writes_m6():
-    # A pause could not re-zero Z for the new tool: a longer one would rapid into the sheet.
-    with pytest.raises(ValueError, match="without a tool changer needs one program per tool"):
+def test_grblhal_without_a_tool_changer_or_a_touch_plate_refuses_a_second_tool_and_never_writes_m6():
+    # A bare pause could not re-zero Z for the new tool: a longer one would rapid into the sheet.
+    # With a touch plate the change is a pause and a probe, as on GRBL (tests/test_tool_change.py).
+    with pytest.raises(ValueError, match="no touch plate.*add \\[tool_change\\] probe.*or one program per tool"):
         render("grblhal-atc-2500x1250", two_tool_program(), tool_changer=False)
     lines = render("grblhal-atc-2500x1250", one_tool_program(), tool_changer=False).splitlines()
     assert not any("M6" in line.split() or "M0" in line.split() for line in lines)

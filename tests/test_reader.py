@@ -343,3 +343,71 @@ def test_marlins_m84_sets_the_stepper_timeout_with_s_and_frees_the_steppers_with
 def test_spindle_starts_are_where_the_spindle_goes_from_off_to_on():
     program = read("G0 Z5", "M3 S10000", "M3 S12000", "M4", "M5", "G0 Z6", "M5", "M4 S9000 G4 P1", "M2")
     assert program.spindle_starts == [2, 8]  # a new speed or direction while it turns is no start
+
+
+def test_a_probe_leaves_z_unknown_until_g10_l20_sets_it_and_moves_are_tracked_again():
+    program = read("G21 G90 G54", "G0 Z5", "G0 X100 Y200", "G91 G38.2 Z-60 F100", "G90", "G10 L20 P0 Z20",
+                   "G0 Z60", "G1 Z-1 F300", "M2")  # fmt: skip
+    assert program.errors == []
+    (probe,) = [move for move in program.untracked_moves if move.kind == "probe"]
+    # It stops where it touches: its end is unknown; it goes down 60 mm at most, at F100.
+    assert (probe.line, probe.start_z, probe.end_z, probe.moves_xy, probe.feed, probe.probe_drop) == (
+        4, 5.0, None, False, 100.0, 60.0)
+    # G10 L20: the current position's work Z is now 20; X and Y are unchanged.
+    assert [(m.line, m.start, m.end) for m in program.motions if m.line > 4] == [
+        (7, (100, 200, 20), (100, 200, 60)), (8, (100, 200, 60), (100, 200, -1))]
+
+
+def test_an_absolute_probe_goes_down_from_its_start_to_its_target():
+    program = read("G0 Z5", "G0 X0 Y0", "G38.3 Z-10 F50", "G10 L20 P0 Z0", "G0 Z5")
+    (probe,) = program.untracked_moves[-1:]
+    assert (probe.kind, probe.probe_drop, probe.feed) == ("probe", 15.0, 50.0)
+    from_unknown = read("G38.2 Z-10 F50")
+    assert from_unknown.untracked_moves[0].probe_drop is None  # up or down: the start is unknown
+
+
+def test_a_probe_without_a_feed_is_an_error_and_does_not_move():
+    program = read("G0 Z5", "G0 X0 Y0", "G38.2 Z-10", "G1 Z0 F100")
+    assert program.errors == [(3, "G38.2 without a feed rate (F)")]
+    assert [move.kind for move in program.untracked_moves] == ["rapid", "rapid"]
+    assert program.motions[-1].start == (0, 0, 5)  # Z still known
+
+
+def test_an_xy_move_between_a_probe_and_g10_is_an_error():
+    program = read("G0 Z60", "G0 X0 Y0", "G91 G38.2 Z-60 F100", "G90", "G0 X50 Y50", "G10 L20 P0 Z20")
+    assert program.errors == [(5, "XY move before Z is known")]
+
+
+def test_g10_l20_sets_the_axes_it_names_in_the_active_frame_and_in_the_lines_units():
+    program = read("G10 L20 P0 X5 Y6 Z7", "G1 X10 F100", "G20", "G10 L20 P1 Z1", "G1 X1")
+    assert program.errors == []
+    assert [(m.start, m.end) for m in program.motions] == [
+        ((5, 6, 7), (10, 6, 7)), ((10, 6, 25.4), (25.4, 6, 25.4))]  # P1 is G54, active by default
+    g55 = read("G55", "G0 Z5", "G0 X0 Y0", "G10 L20 P2 Z3", "G0 Z6")
+    assert g55.errors == [] and g55.motions[-1].start == (0, 0, 3)
+
+
+@pytest.mark.parametrize(
+    "line, form",
+    [("G10 L2 P1 Z0", "G10 L2 P1"), ("G10 L20 P2 Z0", "G10 L20 P2")],  # an offset table entry; another frame
+)
+def test_other_g10_forms_stop_the_reading(line, form):
+    program = read("G0 Z5", "G0 X0 Y0", line, "G0 X10 Y10", "M2")
+    stop = f"{form} changes the work offsets, which plycut does not simulate: reading stops here"
+    assert program.errors == [(3, stop)]
+    assert program.motions == [] and program.program_end_line == 5
+
+
+def test_g10_missing_its_words_is_rejected_like_the_controller_does():
+    program = read("G0 Z5", "G10 L20 Z0", "G10 L20 P0", "G0 Z6")
+    assert program.errors == [(2, "G10 without L or P (GRBL error:28)"), (3, "G10 without an axis word (GRBL error:26)")]
+    assert program.untracked_moves[-1].start_z == 5  # Z was never set to 0
+
+
+def test_program_end_selects_g54_again():
+    # M2 restores G54 (GRBL's gcode.c, as LinuxCNC): P2 is no longer the active frame.
+    program = read("G55", "M2", "G10 L20 P2 Z0")
+    assert program.errors == [
+        (3, "code after the end of the program on line 2"),
+        (3, "G10 L20 P2 changes the work offsets, which plycut does not simulate: reading stops here"),
+    ]

@@ -18,7 +18,7 @@ from gcode.post import POSTS
 from gcode.post.shopbot import ShopBotPost
 from gcode.programs import read_program
 from gcode.reader import read_gcode
-from gcode.tooling import Machine, Tool
+from gcode.tooling import Machine, Tool, TouchPlate
 from gcode.toolpath import ArcCut, Comment, Cut, Dwell, Rapid, SpindleOff, SpindleOn, ToolChange, ToolpathProgram
 from nester.catalog.stool import SHIPPED_PLAN
 from plycut.config import load_machine
@@ -244,8 +244,9 @@ def test_tool_changes_refused_without_a_changer_and_automatic_c9_with_one():
     # After a change the position is forgotten (the macro drives to the rack): the toolpath sets Z first.
     steps = [*simple_program(), ToolChange(second), Rapid(z=10.0), SpindleOn(18000), Dwell(4.0),
              Rapid(x=50.0, y=50.0), Rapid(z=1.0), Cut(50.0, 50.0, -2.0, 600.0), Rapid(z=10.0), SpindleOff()]  # fmt: skip
-    # Without a changer a PAUSE would resume with the new tool's Z never zeroed: one program per tool.
-    with pytest.raises(ValueError, match="change to tool 2 .*one program per tool"):
+    # Without a changer or a declared zero plate a PAUSE would resume with the new tool's Z never
+    # zeroed: one program per tool (with the plate, C2 zeroes it: the next test).
+    with pytest.raises(ValueError, match=r"change to tool 2 .*add \[tool_change\] probe.*one program per tool"):
         render(steps)
     manual = render(simple_program()).splitlines()
     assert "'load tool 1: 6 mm up-cut, diameter 6 mm" in manual and "PAUSE" not in manual
@@ -262,6 +263,43 @@ def test_tool_changes_refused_without_a_changer_and_automatic_c9_with_one():
     assert program.errors == []
     assert [e.detail for e in program.events if e.kind == "tool-change"] == ["tool 1", "tool 2"]
     assert check_program(program, rules=rules_for("shopbot", changer, SHEET)) == []
+
+
+def test_a_change_by_hand_zeroes_z_with_the_controls_c2_routine_on_a_machine_declaring_the_plate():
+    plate = TouchPlate(thickness=3.0, travel=40.0, feed=300.0)
+    machine = Machine(**{**MACHINE.__dict__, "tool_change_probe": plate, "tool_change_position": (100.0, 1100.0)})
+    second = Tool(id="em3", name="3 mm end mill", diameter=3.0, number=2)
+    steps = [*simple_program(), ToolChange(second), Rapid(z=10.0), SpindleOn(18000), Dwell(4.0),
+             Rapid(x=50.0, y=50.0), Rapid(z=1.0), Cut(50.0, 50.0, -2.0, 600.0), Rapid(z=10.0), SpindleOff()]  # fmt: skip
+    text = render(steps, machine=machine)
+    lines = text.splitlines()
+    change = lines.index("C7")
+    assert lines[change:change + 19] == [
+        "C7",  # the toolpath's SpindleOff
+        "C7",  # again: the operator's hands go to the collet
+        "JZ,40",  # the plate's travel above the sheet: room for the plate under the bit
+        "J2,100,1100",  # over the sheet, at the machine's tool change position
+        "'tool change: load tool 2: 3 mm end mill, diameter 3 mm",
+        "'lay the zero plate on the sheet under the bit, clip on, then continue",
+        "PAUSE",  # no time: waits for the operator
+        # The control's Z-zero routine: plunges onto the plate and sets Z with its own plate settings.
+        "C2 'custom cut 2: zero Z on the plate with the control's plate settings",
+        "JZ,40",  # in the new tool's coordinates: off the plate
+        "'remove the zero plate and its clip, then continue",
+        "PAUSE",
+        # The toolpath again, Z first; MS again: the routine may have left other speeds.
+        "JZ,10", "TR,18000", "C6", "PAUSE 4", "J2,50,50", "JZ,1", "MS,10,10", "MZ,-2",
+    ]  # fmt: skip
+    program = read_opensbp(text)
+    assert program.errors == []
+    zero_line = lines.index("C2 'custom cut 2: zero Z on the plate with the control's plate settings") + 1
+    (zeroing,) = [move for move in program.untracked_moves if move.line == zero_line]
+    assert (zeroing.kind, zeroing.start_z, zeroing.end_z, zeroing.moves_xy) == ("machine", 40.0, None, False)
+    # X and Y stay known; the next jog sets Z, and every later move is tracked.
+    assert [(m.start, m.end) for m in program.motions if m.line > zero_line + 1][:2] == [
+        ((100.0, 1100.0, 40.0), (100.0, 1100.0, 10.0)), ((100.0, 1100.0, 10.0), (50.0, 50.0, 10.0))]
+    assert [e.kind for e in program.events].count("pause") == 2
+    assert check_program(program, rules=rules_for("shopbot", machine, SHEET)) == []
 
 
 def test_refuses_what_no_controller_should_receive():

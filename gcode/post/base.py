@@ -20,7 +20,7 @@ from typing import ClassVar
 
 from gcode.arcs import sample_arc
 from gcode.numbers import format_number, round_to
-from gcode.tooling import Machine, OutputSwitch, Tool
+from gcode.tooling import Machine, OutputSwitch, Tool, TouchPlate
 from gcode.toolpath import (
     ArcCut,
     Comment,
@@ -182,8 +182,9 @@ class Post:
 
     Class attributes are the dialect's settings. The hooks a dialect may
     override: comment, header_lines, preamble_lines, number_text, format_motion,
-    spindle_on_lines, tool_change_lines, spindle_off_lines, dwell_line,
-    postamble_lines (made of park_lines and end_lines). Instances hold no state,
+    spindle_on_lines, tool_change_lines (touch_plate_change_lines for a change by
+    hand), spindle_off_lines, dwell_line, postamble_lines (made of park_lines and
+    end_lines). Instances hold no state,
     so one instance serves every render.
     """
 
@@ -212,6 +213,9 @@ class Post:
     comment_open: ClassVar[str] = "("
     comment_close: ClassVar[str] = ")"
     motion_words: ClassVar[dict[str, str]] = {"rapid": "G0", "feed": "G1", "cw": "G2", "ccw": "G3"}
+    # Without a tool changer, a later tool is changed by hand and measured on the machine's touch
+    # plate ([tool_change] probe; touch_plate_change_lines); False: refused, one program per tool.
+    touch_plate_tool_change: ClassVar[bool] = False
 
     def render(self, program: ToolpathProgram, machine: Machine) -> str:
         """The program text for ``machine``, each line ending with a newline.
@@ -273,6 +277,10 @@ class Post:
         room = width - len(self.comment_open) - len(self.comment_close)
         return f"{self.comment_open}{clean[:room].rstrip()}{self.comment_close}"
 
+    def comment_lines(self, texts: tuple[str, ...], width: int) -> list[str]:
+        """One comment line per text, leaving out those with nothing left to say."""
+        return [line for line in (self.comment(text, width) for text in texts) if line]
+
     def header_lines(self, program: ToolpathProgram, machine: Machine, width: int) -> list[str]:
         """Comments naming the program, its header pairs, the tool and the origin."""
         texts = [
@@ -318,15 +326,62 @@ class Post:
     def tool_change_lines(self, step: ToolChange, machine: Machine, width: int, *, first: bool) -> list[str]:
         """The operator loads the first tool, and zeroes Z on it, before starting.
 
-        There is no M6 here (GRBL rejects it), so a later tool is refused: a pause (M0)
-        would resume with the new tool's length unknown -- nothing zeroes Z again, and in
-        GRBL's Hold the operator cannot even jog ($J is refused outside Idle and Jog) --
-        so a longer tool would rapid into the sheet."""
-        if not first:
-            why = "it has no tool changer" if not machine.tool_changer else f"{self.dialect} has no M6 to run one"
-            raise tool_change_refused(step.tool, machine, why)
-        line = self.comment(f"load {self.tool_text(step.tool)}", width)
-        return [line] if line else []
+        There is no M6 here (GRBL rejects it). A later tool is changed by hand and measured
+        on the machine's touch plate where the dialect can (touch_plate_change_lines); else
+        it is refused: a bare pause (M0) would resume with the new tool's length unknown --
+        nothing zeroes Z again, and in GRBL's Hold the operator cannot even jog ($J is
+        refused outside Idle and Jog) -- so a longer tool would rapid into the sheet."""
+        if first:
+            line = self.comment(f"load {self.tool_text(step.tool)}", width)
+            return [line] if line else []
+        if machine.tool_changer:
+            raise tool_change_refused(step.tool, machine, f"{self.dialect} has no M6 to run one")
+        if self.touch_plate_tool_change:
+            return self.touch_plate_change_lines(step, machine, width)
+        raise tool_change_refused(step.tool, machine, "it has no tool changer")
+
+    def touch_plate_change_lines(self, step: ToolChange, machine: Machine, width: int) -> list[str]:
+        """A tool changed by hand in mid-program, its length measured on the touch plate.
+
+        Each line, as GRBL 1.1 runs it (gnea/grbl gcode.c, doc/markdown/commands.md):
+        M5, because M0 is a feed hold that leaves the spindle turning under the operator's
+        hands; G0 up to the wait height (tool_change_height) -- the plate must fit under the
+        bit -- and then over the change position, since in Hold the operator cannot jog;
+        the message, as comments, and M0. On cycle start, G38.2 probes down at most the
+        plate's travel: its target is in work coordinates, where the old tool's Z says
+        nothing about the new tool's tip, so G91 makes it relative to wherever that tip is,
+        and G90 restores absolute distances. No contact within the travel is ALARM:5 (a
+        tripped probe at the start ALARM:4): the program stops before anything cuts. Where
+        the tip touches, the plate's top is ``thickness`` above the sheet's top (work Z0):
+        G10 L20 P0 Z<thickness> makes that the current work Z by moving the offset of the
+        active work frame (P0: "Index P0 as the active coordinate system", gcode.c; G54 from
+        the preamble) -- a settings write, kept in EEPROM, which a sender must stream on its
+        own, waiting for its ok (interface.md, "EEPROM Issues"). Then G0 back up to the wait
+        height, now in the new tool's coordinates, clear of the plate, and a second pause to
+        take the plate away. The toolpath's own SpindleOn and Dwell after the ToolChange
+        restart the spindle. grblHAL's parser does the same with these lines.
+        """
+        plate = required_touch_plate(step.tool, machine)
+        units = self.output_units(machine)
+        height = self._length_text(tool_change_height(machine, plate), units)
+        x, y = machine.tool_change_xy
+        feed = self.number_text(round_to(plate.feed * units.per_mm, units.feed_decimals), units.feed_decimals)
+        up = self.format_motion(MotionBlock("rapid", (("Z", height),)))
+        over = self.format_motion(MotionBlock("rapid", (("X", self._length_text(x, units)),
+                                                        ("Y", self._length_text(y, units)))))  # fmt: skip
+        lay = f"lay the {format_number(plate.thickness, 3)} mm touch plate on the sheet under the bit, then resume"
+        change = self.comment_lines((f"tool change: load {self.tool_text(step.tool)}", lay), width)
+        remove = self.comment_lines(("remove the touch plate, then resume",), width)
+        return [
+            *self.spindle_off_lines(), up, over, *change, "M0",
+            f"G91 G38.2 Z{self._length_text(-plate.travel, units)} F{feed}", "G90",
+            f"G10 L20 P0 Z{self._length_text(plate.thickness, units)}",
+            up, *remove, "M0",
+        ]  # fmt: skip
+
+    def _length_text(self, mm: float, units: OutputUnits) -> str:
+        """A length in mm as written in the program's units."""
+        return self.number_text(round_to(mm * units.per_mm, units.coordinate_decimals), units.coordinate_decimals)
 
     def tool_text(self, tool: Tool) -> str:
         """How a comment names a tool: "tool 2: 6 mm up-cut, D6"."""
@@ -405,6 +460,8 @@ class Post:
             position.tool_changed = True
             lines = self.tool_change_lines(step, machine, width, first=first)
             position.forget()
+            # A changer's macro or a probe (G38.2 F) may leave another modal feed: F again on the next cut.
+            position.feed = None
             return lines
         raise TypeError(f"unknown toolpath step {step!r}")
 
@@ -503,12 +560,34 @@ def milliseconds_dwell_line(seconds: float) -> str:
     return f"G4 P{round(seconds * 1000.0)}"
 
 
-def tool_change_refused(tool: Tool, machine: Machine, why: str) -> ValueError:
+ONE_PROGRAM_PER_TOOL = "one program per tool, each started with Z zeroed anew"
+
+
+def tool_change_refused(tool: Tool, machine: Machine, why: str, remedy: str = ONE_PROGRAM_PER_TOOL) -> ValueError:
     """The error for a change to ``tool`` after the first that the post cannot write safely."""
-    return ValueError(
-        f"{machine.name}: change to tool {tool.number} mid-program refused ({why}): a tool change on a "
-        "machine without a tool changer needs one program per tool, each started with Z zeroed anew"
-    )
+    return ValueError(f"{machine.name}: change to tool {tool.number} mid-program refused ({why}): "
+                      f"a tool change on a machine without a tool changer needs {remedy}")  # fmt: skip
+
+
+def required_touch_plate(tool: Tool, machine: Machine) -> TouchPlate:
+    """The plate that measures ``tool`` after a change by hand; the change is refused without one."""
+    if machine.tool_change_probe is None:
+        raise tool_change_refused(
+            tool, machine, "it has no tool changer and no touch plate",
+            "a touch plate to measure the new tool (add [tool_change] probe = { thickness, travel, feed } "
+            f"to the machine file), or {ONE_PROGRAM_PER_TOOL}",
+        )  # fmt: skip
+    return machine.tool_change_probe
+
+
+def tool_change_height(machine: Machine, plate: TouchPlate) -> float:
+    """How high above the sheet, in the old tool's work Z, the head waits for a change by hand.
+
+    The plate's travel, never below safe Z: a new tool up to ``travel - thickness`` longer
+    still clears the plate laid under it, one up to ``thickness`` shorter still reaches it
+    within the travel, and with the plate forgotten a tool as long as the old one stops at
+    the sheet's top (no contact: the controller's probe error) instead of going into it."""
+    return max(machine.safe_z, plate.travel)
 
 
 def output_switches(machine: Machine) -> list[OutputSwitch]:

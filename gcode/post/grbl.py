@@ -1,7 +1,10 @@
 """GRBL 1.1 (gnea/grbl): the base post as it is, plus what GRBL accepts.
 
 GRBL has no tool changer (M6 is an error), no canned cycles and no cutter
-compensation; arcs are G2/G3 with incremental I/J, its power-on default.
+compensation; arcs are G2/G3 with incremental I/J, its power-on default. A tool
+changed in mid-program is a pause for the operator and a probe on the machine's
+touch plate that sets Z anew (Post.touch_plate_change_lines); without a plate,
+refused: one program per tool.
 """
 
 from __future__ import annotations
@@ -35,3 +38,4 @@ class GrblPost(Post):
     dialect = "grbl"
     file_extension = ".nc"
     rules = GRBL_RULES
+    touch_plate_tool_change = True

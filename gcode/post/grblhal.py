@@ -6,10 +6,12 @@ the first tool too, so the changer loads it. Whether the new tool's length is
 then applied depends on the tool-change macro: a machine whose file says
 ``length_offset = true`` gets ``G43 H<n>`` after each M6 (the length from
 grblHAL's tool table); otherwise the header says the macro must apply it (a
-tool setter and G43.1, say). Without a changer only the first tool is written,
-as for GRBL: grblHAL's manual M6 depends on setting $341 (it may go to a change
-position and probe the new tool, or do nothing on a build without the
-tool-change code), and a pause would leave the new tool's length unknown.
+tool setter and G43.1, say). Without a changer there is no M6 either: grblHAL's
+manual M6 depends on setting $341 (it may go to a change position and probe the
+new tool, or do nothing on a build without the tool-change code), and a bare
+pause would leave the new tool's length unknown. A later tool is changed as on
+GRBL: a pause and a probe on the machine's touch plate
+(Post.touch_plate_change_lines), refused without a plate.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class GrblHalPost(Post):
     dialect = "grblhal"
     file_extension = ".nc"
     rules = GRBLHAL_RULES
+    touch_plate_tool_change = True
 
     def header_lines(self, program: ToolpathProgram, machine: Machine, width: int) -> list[str]:
         """The usual comments; with a changer whose macro sets the length, a note saying so."""

@@ -24,8 +24,10 @@ makes sure the Z speed lets its Z component through.
 The base class's machinery does the rest, as for every dialect: positions rounded
 as written, arcs recentred on the written ends, helices cut into chords within the
 machine's tolerance, outputs, tool changes that forget the position. A tool change
-needs a tool changer (&Tool, then custom cut 9): without one, only the first tool is
-named, for the operator to load and zero before starting.
+is &Tool then custom cut 9 on a tool changer. Without one the first tool is named,
+for the operator to load and zero before starting, and a later one is changed by
+hand and measured with the control's own Z-zero routine, custom cut 2, on a machine
+whose file declares the zero plate (touch_plate_change_lines).
 """
 
 from __future__ import annotations
@@ -42,8 +44,17 @@ from gcode.opensbp import (
     UNIT_ERROR_LABEL,
     UNIT_HEADER,
     UNIT_SETTING,
+    ZERO_Z_CUT,
 )
-from gcode.post.base import DialectRules, OutputUnits, Post, ToolPosition, recentre_arc, tool_change_refused
+from gcode.post.base import (
+    DialectRules,
+    OutputUnits,
+    Post,
+    ToolPosition,
+    recentre_arc,
+    required_touch_plate,
+    tool_change_height,
+)
 from gcode.tooling import Machine, Tool
 from gcode.toolpath import ArcCut, Dwell, SpindleOn, Step, ToolChange, ToolpathProgram
 
@@ -66,6 +77,7 @@ class ShopBotPost(Post):
     dialect = "shopbot"
     file_extension = ".sbp"
     rules = SHOPBOT_RULES
+    touch_plate_tool_change = True  # with the control's Z-zero routine, custom cut 2
     preamble = ()
     program_end = "END"
     comment_open = "'"
@@ -128,18 +140,37 @@ class ShopBotPost(Post):
         return f"PAUSE {self.number_text(seconds, self.dwell_decimals)}"
 
     def tool_change_lines(self, step: ToolChange, machine: Machine, width: int, *, first: bool) -> list[str]:
-        """&Tool and custom cut 9 on a tool changer; else the first tool is a note and a later one refused.
+        """&Tool and custom cut 9 on a tool changer; else as the base class: the first tool is a
+        note, a later one a change by hand on the zero plate (touch_plate_change_lines)."""
+        if not machine.tool_changer:
+            return super().tool_change_lines(step, machine, width, first=first)
+        note = self.comment(f"change to {self.tool_text(step.tool)}", width)
+        return [line for line in (note, f"&Tool={step.tool.number}", f"C{TOOL_CHANGE_CUT}") if line]
 
-        Without a changer a PAUSE would resume with the new tool's length unknown (nothing
-        zeroes Z again): a longer tool would jog into the sheet. One program per tool instead."""
-        text = self.tool_text(step.tool)
-        if machine.tool_changer:
-            note = self.comment(f"change to {text}", width)
-            return [line for line in (note, f"&Tool={step.tool.number}", f"C{TOOL_CHANGE_CUT}") if line]
-        if not first:
-            raise tool_change_refused(step.tool, machine, "it has no tool changer")
-        note = self.comment(f"load {text}", width)
-        return [note] if note else []
+    def touch_plate_change_lines(self, step: ToolChange, machine: Machine, width: int) -> list[str]:
+        """A tool changed by hand, Z set anew by the control's Z-zero routine, custom cut 2.
+
+        C7 stops the spindle (never trusting the toolpath: the operator's hands go to the
+        collet); JZ up to where the plate fits under the bit (tool_change_height), J2 over
+        the change position; the message as comments, which a PAUSE without a time waits
+        on. C2 then plunges onto the zero plate and sets Z on the new tool, with the plate
+        thickness, plunge depth and speeds of the control's own settings -- not the machine
+        file's -- and leaves Z at its own pull-up height; JZ back up, in the new tool's
+        coordinates, clear of the plate, and a second PAUSE to take the plate away. The file
+        must still declare the plate ([tool_change] probe): plycut cannot know the control
+        has the plate and its routine set up, and the wait height comes from the plate's
+        travel. The toolpath's own SpindleOn and Dwell restart the spindle.
+        """
+        plate = required_touch_plate(step.tool, machine)
+        units = self.output_units(machine)
+        height = self._length_text(tool_change_height(machine, plate), units)
+        x, y = (self._length_text(value, units) for value in machine.tool_change_xy)
+        change = self.comment_lines((f"tool change: load {self.tool_text(step.tool)}",
+                                     "lay the zero plate on the sheet under the bit, clip on, then continue"), width)
+        remove = self.comment_lines(("remove the zero plate and its clip, then continue",), width)
+        zero = f"C{ZERO_Z_CUT} 'custom cut {ZERO_Z_CUT}: zero Z on the plate with the control's plate settings"
+        return [*self.spindle_off_lines(), f"JZ,{height}", f"J2,{x},{y}", *change, "PAUSE",
+                zero, f"JZ,{height}", *remove, "PAUSE"]  # fmt: skip
 
     def postamble_lines(self, program: ToolpathProgram, machine: Machine, position: ToolPosition) -> list[str]:
         """Safe Z, spindle off, park, END -- then the handler the unit guard jumps to."""
@@ -163,10 +194,7 @@ class ShopBotPost(Post):
         if isinstance(step, ArcCut) and None not in position.written and self._changes_z(step.z, position):
             self._require_circular(step, position)
             return self._linearised_arc_lines(step, position, machine.arc_tolerance)
-        lines = super().step_lines(step, position, machine, width)
-        if isinstance(step, ToolChange):
-            position.feed = None  # a tool-change macro may set its own speeds: MS again before the next move
-        return lines
+        return super().step_lines(step, position, machine, width)
 
     def _motion_lines(
         self, kind: str, targets: dict[str, float], position: ToolPosition, feed: float | None = None
