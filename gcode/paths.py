@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Iterator, Sequence, Union
+from typing import Iterator, Sequence
 
+from gcode.arc_fit import fit_segments
 from gcode.arcs import (
     SAME_POINT,
     Circle,
@@ -20,6 +21,7 @@ from gcode.arcs import (
     rotate_about,
     sample_arc,
 )
+from gcode.segments import Arc, Line, Segment
 from nester.model import place_point
 
 # mm: a tool-centre circle this small is cut as a plunge at its centre. The tool
@@ -28,21 +30,6 @@ from nester.model import place_point
 PLUNGE_RADIUS = 0.005
 
 
-@dataclass(frozen=True)
-class Line:
-    end: Point
-
-
-@dataclass(frozen=True)
-class Arc:
-    """Arc of at most 180 degrees from the previous point to end."""
-
-    end: Point
-    centre: Point
-    clockwise: bool
-
-
-Segment = Union[Line, Arc]
 
 
 @dataclass(frozen=True)
@@ -189,9 +176,9 @@ def signed_area(points: Sequence[Point]) -> float:
 
 
 def open_path(points: Sequence[Point]) -> Path2D:
-    """A polyline path through the points, repeated points dropped."""
+    """A path through the points, repeated points dropped, runs of chords fitted with arcs."""
     kept = _without_repeats(points)
-    return Path2D(kept[0], tuple(Line(p) for p in kept[1:]))
+    return Path2D(kept[0], fit_segments(kept))
 
 
 def circle_path(circle: Circle, *, clockwise: bool) -> Path2D:
@@ -209,7 +196,8 @@ def circle_path(circle: Circle, *, clockwise: bool) -> Path2D:
 def loop_path(ring: Sequence[Point], *, clockwise: bool) -> Path2D:
     """A closed path around the ring in the given direction.
 
-    A ring that is a circle (see :func:`gcode.arcs.fit_circle`) becomes two arcs.
+    A ring that is a circle (see :func:`gcode.arcs.fit_circle`) becomes two arcs;
+    runs of chords along any other curve become arcs (see :mod:`gcode.arc_fit`).
     Otherwise the path starts in the middle of the longest edge, so the plunge
     and the pass-to-pass step down leave no mark in a corner.
     """
@@ -228,7 +216,7 @@ def loop_path(ring: Sequence[Point], *, clockwise: bool) -> Path2D:
     a, b = points[longest], points[(longest + 1) % count]
     middle = ((a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0)
     order = [points[(longest + 1 + i) % count] for i in range(count)]
-    return Path2D(middle, tuple(Line(p) for p in order) + (Line(middle),))
+    return Path2D(middle, fit_segments([middle, *order, middle]))
 
 
 def _without_repeats(points: Sequence[Point]) -> list[Point]:

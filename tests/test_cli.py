@@ -182,8 +182,12 @@ def test_run_on_plan_files_with_options(tmp_path):
     deepest = min(min(m.start[2], m.end[2]) for r in readings for m in r.motions)
     assert deepest == pytest.approx(-15.3)
     # The 60 mm hole is cut as arcs of radius 30 - 3 (tool radius) around its placed centre.
+    # The other arcs are the outlines' rounded corners, at the 3 mm tool radius.
     arcs = [m for r in readings for m in r.motions if m.kind == "arc"]
-    assert arcs and all(m.radius_start == pytest.approx(27.0, abs=1e-3) for m in arcs)
+    hole_arcs = [m for m in arcs if m.radius_start > 10.0]
+    assert len(hole_arcs) == 3 * 2 * 3  # 3 parts, two half circles, 3 passes
+    assert all(m.radius_start == pytest.approx(27.0, abs=1e-3) for m in hole_arcs)
+    assert all(m.radius_start == pytest.approx(3.0, abs=1e-3) for m in arcs if m not in hole_arcs)
 
 
 def write_dxf(path: Path, build) -> Path:
