@@ -59,7 +59,13 @@ def sheet_toolpaths(
     ordered = order_jobs(jobs, SHEET_ORIGIN)
     warnings.extend(_off_sheet(ordered, layout))
 
-    writer = StepWriter(settings.cutting, settings.safe_z)
+    writer = StepWriter(
+        settings.cutting,
+        settings.safe_z,
+        ramp_angle=settings.ramp_angle if settings.entry == "ramp" else None,
+        # A tool that cannot plunge must not dive down a steep tab flank either.
+        tab_angle=settings.tab_angle if settings.tool.centre_cutting else min(settings.tab_angle, settings.ramp_angle),
+    )
     writer.start(settings.tool, settings.cutting.rpm, settings.spindle_spinup_s)
     for job in ordered:
         writer.job(job)

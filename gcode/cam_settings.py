@@ -16,8 +16,17 @@ class CamSettings:
 
     climb: climb milling with a clockwise spindle -- outside profiles clockwise,
     holes counter-clockwise (material on the tool's right); False reverses both.
-    Tabs: tab_width is the gap in the cut (between the tool's edges), tab_height
-    the material left at the bottom of the sheet; tab_height 0 means no tabs.
+    Holding: "tabs" -- tab_width is the gap in the cut (between the tool's edges)
+    at the tab's top, tab_height the material left at the bottom of the sheet,
+    tab_angle the slope of the tab's flanks (90: square tabs); tab_height 0 means
+    no tabs. "onion-skin" -- outside profiles stop `onion_skin` mm above the
+    bottom of the sheet and a last shallow pass cuts that skin, after every
+    other cut on the sheet (a vacuum table holds the parts until then).
+    Entry: "ramp" descends along closed paths at ramp_angle (a helix on a
+    circle); "plunge" goes straight down at the plunge feed.
+    Dogbones: "dogbone", "tbone" or "off" for every inside corner a square
+    mating part must seat in (holes, slots in the outline); dogbone_overrides
+    changes it per part name.
     """
 
     tool: Tool
@@ -29,7 +38,22 @@ class CamSettings:
     tab_height: float = 4.0
     tab_spacing: float = 400.0
     min_tabs: int = 2
+    tab_angle: float = 45.0
+    holding: str = "tabs"
+    onion_skin: float = 0.4
+    entry: str = "ramp"
+    ramp_angle: float = 5.0
+    dogbones: str = "dogbone"
+    dogbone_overrides: tuple[tuple[str, str], ...] = ()
     spindle_spinup_s: float = 3.0
+
+    def dogbone_style(self, part_name: str) -> str:
+        return dict(self.dogbone_overrides).get(part_name, self.dogbones)
+
+
+HOLDING = ("tabs", "onion-skin")
+ENTRIES = ("ramp", "plunge")
+DOGBONE_STYLES = ("dogbone", "tbone", "off")
 
 
 def check_settings(settings: CamSettings, thickness: float) -> None:
@@ -37,7 +61,8 @@ def check_settings(settings: CamSettings, thickness: float) -> None:
     tool, cutting = settings.tool, settings.cutting
     problems = [
         (tool.kind == "flat", f"tool '{tool.id}' is a {tool.kind}: plycut cuts with flat end mills only"),
-        (tool.centre_cutting, f"tool '{tool.id}' is not centre-cutting: plycut plunges straight down"),
+        (tool.centre_cutting or settings.entry == "ramp",
+         f"tool '{tool.id}' is not centre-cutting: it cannot plunge, set the entry to ramp"),
         (tool.diameter > 0.0, f"tool '{tool.id}': diameter {tool.diameter:g} mm must be positive"),
         (cutting.feed > 0.0, f"cutting data: feed {cutting.feed:g} mm/min must be positive"),
         (cutting.plunge_feed > 0.0, f"cutting data: plunge_feed {cutting.plunge_feed:g} mm/min must be positive"),
@@ -54,6 +79,20 @@ def check_settings(settings: CamSettings, thickness: float) -> None:
         (settings.tab_width > 0.0, f"cam settings: tab_width {settings.tab_width:g} mm must be positive"),
         (settings.tab_spacing > 0.0, f"cam settings: tab_spacing {settings.tab_spacing:g} mm must be positive"),
         (settings.min_tabs >= 0, f"cam settings: min_tabs {settings.min_tabs} must not be negative"),
+        (0.0 < settings.tab_angle <= 90.0,
+         f"cam settings: tab_angle {settings.tab_angle:g} degrees must be above 0 and at most 90"),
+        (settings.holding in HOLDING,
+         f"cam settings: holding '{settings.holding}' is not one of {', '.join(HOLDING)}"),
+        (settings.holding != "onion-skin" or 0.0 < settings.onion_skin < thickness,
+         f"cam settings: onion_skin {settings.onion_skin:g} mm must be above 0 and below "
+         f"the {thickness:g} mm sheet thickness"),
+        (settings.entry in ENTRIES, f"cam settings: entry '{settings.entry}' is not one of {', '.join(ENTRIES)}"),
+        (0.0 < settings.ramp_angle <= 45.0,
+         f"cam settings: ramp_angle {settings.ramp_angle:g} degrees must be above 0 and at most 45"),
+        *((style in DOGBONE_STYLES,
+           f"cam settings: dogbones '{style}'{f' for part {name!r}' if name else ''} is not one of "
+           f"{', '.join(DOGBONE_STYLES)}")
+          for name, style in (("", settings.dogbones), *settings.dogbone_overrides)),
         (settings.spindle_spinup_s >= 0.0,
          f"cam settings: spindle_spinup_s {settings.spindle_spinup_s:g} s must not be negative"),
     ]

@@ -89,7 +89,7 @@ def test_the_preview_of_a_real_program_covers_its_cut():
     round_hole = Point(60, 40).buffer(15, quad_segs=64)
     outline = box(0, 0, 120, 80).difference(round_hole)
     layout = Layout(Sheet(600.0, 400.0, 18.0), (Placement(Part("lid", outline), 0.0, (50.0, 50.0)),))
-    result = sheet_toolpaths(layout, CamSettings(tool, cutting, tab_height=0.0), name="lid")
+    result = sheet_toolpaths(layout, CamSettings(tool, cutting, tab_height=0.0, entry="plunge"), name="lid")
     lines = program_polylines(result.program.steps)
 
     passes = math.ceil(18.3 / 6.0)

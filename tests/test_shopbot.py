@@ -513,13 +513,29 @@ def test_demo_stool_sheet_on_the_shopbot_round_trips_and_passes_its_check(tmp_pa
     assert len(expected) > 100 and any(m.kind == "arc" for m in read)
     park = read[-1]
     assert park.kind == "rapid" and park.end[:2] == job.machine.park
-    assert len(read) - 1 == len(expected)
-    for want, got in zip(expected, read):
+    read = iter(read[:-1])
+    helices = 0
+    for want in expected:
         kind = "rapid" if want.is_rapid else "arc" if isinstance(want.step, ArcCut) else "feed"
+        if kind == "arc" and abs(want.end[2] - want.start[2]) > 1e-9:
+            # CG cannot change Z: a helix (a ramp on a circle) comes back as chords along it.
+            helices += 1
+            centre = (want.step.cx, want.step.cy)
+            radius = math.dist(want.start[:2], centre)
+            got = next(read)
+            while got.end != pytest.approx(want.end, abs=0.0006):
+                assert got.kind == "feed" and math.dist(got.end[:2], centre) == pytest.approx(radius, abs=0.002)
+                got = next(read)
+            continue
+        got = next(read)
         assert got.kind == kind, got
         assert got.start == pytest.approx(want.start, abs=0.0006) and got.end == pytest.approx(want.end, abs=0.0006)
         if kind != "rapid":
             assert got.feed == pytest.approx(want.step.feed, abs=0.07), got  # speeds are written to 0.001 mm/s
         if kind == "arc":
             assert got.clockwise == want.step.clockwise
-            assert got.centre == pytest.approx((want.step.cx, want.step.cy), abs=0.001)
+            # The centre comes from the rounded endpoints: on a short piece of a wide arc it moves
+            # a little more than they do, while the arc itself stays put.
+            assert got.centre == pytest.approx((want.step.cx, want.step.cy), abs=0.01), (got, want)
+    assert next(read, None) is None
+    assert helices > 0

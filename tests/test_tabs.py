@@ -95,6 +95,7 @@ def test_split_cuts_a_path_with_arcs_into_pieces_that_lift_exactly_over_the_inte
 
 def run(part: Part, **changes):
     layout = Layout(Sheet(1000.0, 600.0, 18.0), (Placement(part, 0.0, (100.0, 100.0)),))
+    changes = {"entry": "plunge", "tab_angle": 90.0, **changes}  # square tabs: ramped ones have their own tests
     return sheet_toolpaths(layout, CamSettings(TOOL, CUTTING, **changes), name="tabs")
 
 
@@ -145,4 +146,4 @@ def test_only_outside_profiles_get_tabs():
     for tab in result.tabs:
         assert placed_outline.exterior.distance(Point(tab)) == pytest.approx(3.0, abs=0.01)
     assert len(lifted_lengths(result.program.steps)) == len(result.tabs)
-    assert all(length == pytest.approx(SPAN) for length in lifted_lengths(result.program.steps))
+    assert all(length == pytest.approx(SPAN, abs=1e-3) for length in lifted_lengths(result.program.steps))
