@@ -33,6 +33,7 @@ class SheetToolpaths:
     cut_length: float  # mm of feed moves, XY and Z
     rapid_length: float  # mm of rapid moves
     warnings: tuple[str, ...] = ()
+    bones: tuple[Point, ...] = ()  # XY far ends of every dogbone and T-bone
 
 
 def sheet_toolpaths(
@@ -63,8 +64,7 @@ def sheet_toolpaths(
         settings.cutting,
         settings.safe_z,
         ramp_angle=settings.ramp_angle if settings.entry == "ramp" else None,
-        # A tool that cannot plunge must not dive down a steep tab flank either.
-        tab_angle=settings.tab_angle if settings.tool.centre_cutting else min(settings.tab_angle, settings.ramp_angle),
+        tab_angle=settings.flank_angle,
     )
     writer.start(settings.tool, settings.cutting.rpm, settings.spindle_spinup_s)
     for job in ordered:
@@ -76,6 +76,7 @@ def sheet_toolpaths(
     return SheetToolpaths(
         program=program,
         tabs=tuple(tab for job in ordered for tab in job.tabs),
+        bones=tuple(bone for job in ordered for bone in job.bones),
         cut_length=cut_length,
         rapid_length=rapid_length,
         warnings=tuple(dict.fromkeys(warnings)),

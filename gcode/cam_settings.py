@@ -47,6 +47,11 @@ class CamSettings:
     dogbone_overrides: tuple[tuple[str, str], ...] = ()
     spindle_spinup_s: float = 3.0
 
+    @property
+    def flank_angle(self) -> float:
+        """The tab flanks' slope: a tool that cannot plunge must not dive down one steeper than its ramp."""
+        return self.tab_angle if self.tool.centre_cutting else min(self.tab_angle, self.ramp_angle)
+
     def dogbone_style(self, part_name: str) -> str:
         return dict(self.dogbone_overrides).get(part_name, self.dogbones)
 

@@ -18,6 +18,7 @@ from shapely.validation import explain_validity
 
 from gcode.arcs import Circle, Point
 from gcode.cam_settings import CamSettings
+from gcode.dogbones import add_bones
 from gcode.offsets import (
     Contour,
     hole_contours,
@@ -43,16 +44,21 @@ class JobKind(IntEnum):
     POCKET = 2
     INSIDE = 3  # holes and cuts on a line: what falls out before the part is cut free
     OUTSIDE = 4
+    SKIN = 5  # the last shallow pass through an onion skin, once everything else is cut
 
 
 @dataclass(frozen=True)
 class Pass:
-    """One depth pass along a path. Where `tabs` (path-length intervals) are, it cuts at tab_z."""
+    """One depth pass along a path. Where `tabs` (path-length intervals) are, it cuts at tab_z.
+
+    cleared: the path is already cut down to this Z, so the tool may go straight down to it.
+    """
 
     path: Path2D
     z: float
     tabs: tuple[tuple[float, float], ...] = ()
     tab_z: float = 0.0
+    cleared: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,7 @@ class Job:
     peck: bool = False
     reversible: bool = False
     tabs: tuple[Point, ...] = ()
+    bones: tuple[Point, ...] = ()  # far ends of the dogbones and T-bones
     nesting: int = 0  # in how many other placed parts' holes its part lies
 
     @property
@@ -102,6 +109,7 @@ class Job:
             part=placement.label(),
             link_region=None if self.link_region is None else placement.place(self.link_region),
             tabs=tuple(place_point(t, rotation, translation) for t in self.tabs),
+            bones=tuple(place_point(b, rotation, translation) for b in self.bones),
             nesting=nesting,
         )
 
@@ -143,26 +151,44 @@ class _PartPlanner:
             jobs.extend(self.feature(feature))
         for ring in outline.interiors:
             jobs.extend(self.hole(ring))
-        jobs.append(self.outside(outline.exterior))
+        jobs.extend(self.outside(outline.exterior))
         return jobs
 
     # -- through cuts -----------------------------------------------------
 
-    def outside(self, exterior: LinearRing) -> Job:
+    def outside(self, exterior: LinearRing) -> list[Job]:
+        """The outside profile, and with an onion skin the last pass through the skin as its own job."""
         contour, openings = outline_contour(exterior, self.tool.radius)
         for opening in openings:
             self.warnings.append(
                 f"{self.who}: an opening in the outline at {_at(opening)} is narrower than the "
                 f"{self.tool.diameter:g} mm tool and stays uncut"
             )
+        contour, bones = self.with_bones(contour, exterior)
         path = _contour_path(contour, clockwise=self.settings.climb)
+        if self.settings.holding == "onion-skin":
+            skin_z = -self.thickness + self.settings.onion_skin
+            passes = tuple(Pass(path, z) for z in self.depths(-skin_z))
+            skin = Pass(path, -self.through, cleared=skin_z)
+            return [
+                Job(JobKind.OUTSIDE, "outside profile", passes, area=self.part.area, bones=bones),
+                Job(JobKind.SKIN, "onion skin", (skin,), area=self.part.area),
+            ]
         intervals = self.tab_intervals(path)
         tab_z = -self.thickness + self.settings.tab_height
         passes = tuple(
             Pass(path, z, intervals if z < tab_z - 1e-9 else (), tab_z) for z in self.depths(self.through)
         )
         tabs = tuple(path.point_at((a + b) / 2.0) for a, b in intervals)
-        return Job(JobKind.OUTSIDE, "outside profile", passes, area=self.part.area, tabs=tabs)
+        return [Job(JobKind.OUTSIDE, "outside profile", passes, area=self.part.area, tabs=tabs, bones=bones)]
+
+    def with_bones(self, contour: Contour, drawn: LinearRing) -> tuple[Contour, tuple[Point, ...]]:
+        """The contour with a dogbone or T-bone in each drawn inside corner, as the part asks."""
+        style = self.settings.dogbone_style(self.part.name)
+        if style == "off" or isinstance(contour, Circle):
+            return contour, ()
+        points, bones = add_bones(contour, drawn.coords, self.tool.radius, style)
+        return tuple(points), tuple(bones)
 
     def tab_intervals(self, path: Path2D) -> tuple[tuple[float, float], ...]:
         s = self.settings
@@ -185,7 +211,10 @@ class _PartPlanner:
             self.warnings.append(
                 f"{self.who} is small: its {count} tabs are {width:.1f} mm wide instead of {s.tab_width:g} mm"
             )
-        return place_tabs(path, count, span)
+        # A ramped tab's flanks reach this far beyond it on the deepest pass; a tool radius
+        # more keeps it off corners and bones.
+        flank = (s.tab_height + s.overcut) / math.tan(math.radians(s.flank_angle)) if s.flank_angle < 90.0 else 0.0
+        return place_tabs(path, count, span, clearance=flank + self.tool.radius)
 
     def hole(self, ring: LinearRing) -> list[Job]:
         contours = hole_contours(ring, self.tool.radius)
@@ -198,8 +227,13 @@ class _PartPlanner:
                 f"it is cut as {len(contours)} separate loops"
             )
         depths = self.depths(self.through)
-        return [self.loop_job(JobKind.INSIDE, "hole", _contour_path(c, clockwise=not self.settings.climb), depths)
-                for c in contours]
+        jobs = []
+        for contour in contours:
+            contour, bones = self.with_bones(contour, ring)
+            job = self.loop_job(JobKind.INSIDE, "hole", _contour_path(contour, clockwise=not self.settings.climb),
+                                depths)
+            jobs.append(replace(job, bones=bones))
+        return jobs
 
     def loop_job(self, kind: JobKind, what: str, path: Path2D, depths: list[float]) -> Job:
         # A loop that shrank to a point is a plunge: it lifts the chips out between passes, as a drill does.

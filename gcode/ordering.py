@@ -7,7 +7,8 @@ class (engrave, drill, pocket, inside, outside: nothing is cut after the part
 it belongs to is free), then nearest neighbour from where the tool is.
 Outside profiles go from the smallest part to the biggest: a small part cut
 free early still has the sheet around it, a big one cut first would leave the
-small ones on a weakened sheet.
+small ones on a weakened sheet. Onion-skin passes come after everything else
+on the sheet: until then the skin holds every part in place.
 """
 
 from __future__ import annotations
@@ -37,15 +38,17 @@ def order_jobs(jobs: Sequence[Job], origin: Point) -> list[Job]:
     """The jobs in cutting order, starting from the tool at origin."""
     ordered: list[Job] = []
     position = origin
-    for nesting in sorted({job.nesting for job in jobs}, reverse=True):
-        for kind in JobKind:
-            of_kind = [job for job in jobs if job.nesting == nesting and job.kind is kind]
-            groups = _by_area(of_kind) if kind is JobKind.OUTSIDE else [of_kind]
-            for group in groups:
-                chain = _nearest_neighbour(group, position)
-                ordered.extend(chain)
-                if chain:
-                    position = chain[-1].end
+    levels = sorted({job.nesting for job in jobs}, reverse=True)
+    stages = [(nesting, kind) for nesting in levels for kind in JobKind if kind is not JobKind.SKIN]
+    stages += [(nesting, JobKind.SKIN) for nesting in levels]
+    for nesting, kind in stages:
+        of_kind = [job for job in jobs if job.nesting == nesting and job.kind is kind]
+        groups = _by_area(of_kind) if kind is JobKind.OUTSIDE else [of_kind]
+        for group in groups:
+            chain = _nearest_neighbour(group, position)
+            ordered.extend(chain)
+            if chain:
+                position = chain[-1].end
     return ordered
 
 

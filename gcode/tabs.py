@@ -31,24 +31,30 @@ def fit_span(perimeter: float, count: int, wanted: float) -> float:
     return min(wanted, perimeter / (2.0 * count)) if count else 0.0
 
 
-def place_tabs(path: Path2D, count: int, span: float) -> tuple[tuple[float, float], ...]:
+def place_tabs(
+    path: Path2D, count: int, span: float, clearance: float = 0.0
+) -> tuple[tuple[float, float], ...]:
     """Intervals (begin, end) of path length for `count` tabs of `span` mm on a closed path.
 
     The path is cut into `count` equal slots; each tab stays in its slot (so tabs
     are spread evenly and never overlap or straddle the path's start) and goes to
     the straight place nearest the slot's middle. A slot without a straight place
     (a circle, a tight curve) gets its tab where the path turns least.
+    clearance: path length on each side of a tab that must be straight too --
+    where a ramped tab's flanks run, and room to keep off corners and bones.
     """
     if count <= 0:
         return ()
     perimeter = path.length
     slot = perimeter / count
+    clearance = max(0.0, min(clearance, (slot - span) / 2.0))
+    reach = span / 2.0 + clearance
     turning = _TurningProfile(path)
     intervals = []
     for i in range(count):
-        lo, hi = i * slot + span / 2.0, (i + 1) * slot - span / 2.0
+        lo, hi = i * slot + reach, (i + 1) * slot - reach
         centres = np.linspace(lo, hi, max(2, math.ceil((hi - lo) / CANDIDATE_STEP) + 1))
-        turns = turning.within(centres - span / 2.0, centres + span / 2.0)
+        turns = turning.within(centres - reach, centres + reach)
         distance = np.abs(centres - (lo + hi) / 2.0)
         straight = turns <= STRAIGHT_TURN
         if straight.any():

@@ -121,7 +121,7 @@ class StepWriter:
         closed = math.dist(path.start, path.end) <= SAME_POINT
         period = path.length if closed else None
         begin = self.on_loop[1] if self.on_loop is not None and self.on_loop[0] is path else 0.0
-        top = min(self.z, SHEET_TOP)
+        top = min(self.z, cut.cleared)
         ramp = None
         if closed and self.ramp_angle is not None and top > cut.z:
             ramp = Ramp(top, ramp_length(top - cut.z, self.ramp_angle))
@@ -132,14 +132,14 @@ class StepWriter:
         profile = pass_profile(begin, end, cut.z, ramp=ramp, tabs=cut.tabs, tab_z=cut.tab_z, tab_flank=flank,
                                period=period)
         start = path.point_at(begin)
-        self.descend(start, z_at(profile, begin), plunge=ramp is None)
+        self.descend(start, z_at(profile, begin), plunge=ramp is None, cleared=cut.cleared)
         self.follow_profile(path, begin, end, profile, period)
         self.on_loop = (path, end % period) if closed else None
 
-    def descend(self, xy: Point, z: float, *, plunge: bool) -> None:
-        """Straight down at the plunge feed; into material only with a tool that can plunge."""
-        if plunge and z < SHEET_TOP - SAME_POINT and self.tool is not None and not self.tool.centre_cutting:
-            lowest = max(z, SHEET_TOP) if self.z is None else min(self.z, SHEET_TOP)
+    def descend(self, xy: Point, z: float, *, plunge: bool, cleared: float = SHEET_TOP) -> None:
+        """Straight down at the plunge feed; into material (below `cleared`) only with a tool that can plunge."""
+        if plunge and z < cleared - SAME_POINT and self.tool is not None and not self.tool.centre_cutting:
+            lowest = cleared if self.z is None else min(self.z, cleared)
             if z < lowest - SAME_POINT:
                 raise InputError(
                     f"{self.job_name} needs a straight plunge, which the tool '{self.tool.id}' cannot do: "

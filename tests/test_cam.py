@@ -27,8 +27,11 @@ MACHINE = Machine("router", "Test router", "grbl", (1000.0, 1000.0, 100.0), (500
 
 
 def settings(**changes) -> CamSettings:
-    """Straight plunges and square tabs, so each pass is one depth; ramps have their own tests."""
-    return CamSettings(**{"tool": TOOL, "cutting": CUTTING, "entry": "plunge", "tab_angle": 90.0, **changes})
+    """Straight plunges, square tabs, no bones: each pass is one depth and one offset.
+
+    Ramps, ramped tabs and bones have their own tests."""
+    return CamSettings(**{"tool": TOOL, "cutting": CUTTING, "entry": "plunge", "tab_angle": 90.0,
+                          "dogbones": "off", **changes})
 
 
 HOLE_RECT = box(20, 20, 60, 40)

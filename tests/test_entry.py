@@ -39,9 +39,13 @@ def xy_length(move) -> float:
 
 
 def descents_into_material(result):
+    return descents(result.program.steps)
+
+
+def descents(steps):
     """Feed moves that go down while below the top of the sheet: (XY length, drop, move)."""
     found = []
-    for m in cutting_moves(result):
+    for m in (m for m in moves(steps) if not m.is_rapid and None not in m.start):
         top = min(m.start[2], 0.0)
         drop = top - m.end[2]
         if drop > 1e-6:
@@ -183,3 +187,29 @@ def test_tabs_repeat_around_a_closed_loop_past_its_start():
 def test_cutting_moves_are_feeds_and_arcs_only():
     result = toolpaths(Part("panel", box(0, 0, 300, 200)))
     assert {type(m.step) for m in cutting_moves(result)} <= {Cut, ArcCut}
+
+
+def test_an_onion_skin_holds_every_part_until_the_last_shallow_passes():
+    parts = (Placement(Part("big", box(0, 0, 300, 200)), 0.0, (50.0, 50.0)),
+             Placement(Part("small", box(0, 0, 100, 80)), 0.0, (450.0, 50.0)))
+    layout = Layout(Sheet(1000.0, 600.0, THICKNESS), parts)
+    settings = CamSettings(TOOL, CUTTING, holding="onion-skin", onion_skin=0.4, ramp_angle=RAMP_ANGLE)
+    result = sheet_toolpaths(layout, settings, name="skin")
+    skin_z = -THICKNESS + 0.4
+    assert result.tabs == ()
+    comments = [s.text for s in result.program.steps if type(s).__name__ == "Comment"]
+    assert comments[-2:] == ["small: onion skin", "big: onion skin"] or comments[-2:] == ["big: onion skin",
+                                                                                          "small: onion skin"]
+    assert all("onion skin" not in c for c in comments[:-2])
+    steps = list(result.program.steps)
+    first_skin = steps.index(next(s for s in steps if type(s).__name__ == "Comment" and "onion skin" in s.text))
+    before = [m for m in moves(steps[:first_skin]) if not m.is_rapid and None not in m.start]
+    assert min(m.end[2] for m in before) == pytest.approx(skin_z)  # nothing goes through before the skins
+    skins = [m for m in moves(steps) if not m.is_rapid][-200:]
+    assert min(m.end[2] for m in skins) == pytest.approx(-THROUGH)
+    # The skin pass goes straight down the cut kerf to the skin, then ramps through the last 0.7 mm.
+    skin_moves = [m for m in moves(steps[first_skin:]) if not m.is_rapid and None not in m.start]
+    for horizontal, drop, move in descents(steps[first_skin:]):
+        if move.end[2] < skin_z - 1e-9:
+            assert drop <= horizontal * SLOPE + 1e-6
+    assert any(m.start[2] == pytest.approx(1.0) and m.end[2] == pytest.approx(skin_z) for m in skin_moves)

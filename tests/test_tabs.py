@@ -95,7 +95,7 @@ def test_split_cuts_a_path_with_arcs_into_pieces_that_lift_exactly_over_the_inte
 
 def run(part: Part, **changes):
     layout = Layout(Sheet(1000.0, 600.0, 18.0), (Placement(part, 0.0, (100.0, 100.0)),))
-    changes = {"entry": "plunge", "tab_angle": 90.0, **changes}  # square tabs: ramped ones have their own tests
+    changes = {"entry": "plunge", "tab_angle": 90.0, "dogbones": "off", **changes}  # square tabs: ramped ones have their own tests
     return sheet_toolpaths(layout, CamSettings(TOOL, CUTTING, **changes), name="tabs")
 
 
