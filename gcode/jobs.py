@@ -160,9 +160,9 @@ class _PartPlanner:
         """The outside profile, and with an onion skin the last pass through the skin as its own job."""
         contour, openings = outline_contour(exterior, self.tool.radius)
         for opening in openings:
-            self.warnings.append(
-                f"{self.who}: an opening in the outline at {_at(opening)} is narrower than the "
-                f"{self.tool.diameter:g} mm tool and stays uncut"
+            raise InputError(
+                f"{self.who}: a slot in the outline at {_at(opening)} is narrower than the "
+                f"{self.tool.diameter:g} mm tool: it cannot be cut"
             )
         contour, bones = self.with_bones(contour, exterior)
         path = _contour_path(contour, clockwise=self.settings.climb)
@@ -222,9 +222,9 @@ class _PartPlanner:
         if not contours:
             raise InputError(f"{self.who}: hole at {where} is smaller than the {self.tool.diameter:g} mm tool")
         if len(contours) > 1:
-            self.warnings.append(
-                f"{self.who}: hole at {where} narrows below the {self.tool.diameter:g} mm tool; "
-                f"it is cut as {len(contours)} separate loops"
+            raise InputError(
+                f"{self.who}: hole at {where} narrows below the {self.tool.diameter:g} mm tool: "
+                "its narrow part cannot be cut"
             )
         depths = self.depths(self.through)
         jobs = []

@@ -69,7 +69,7 @@ def nearest_neighbour_order(starts: np.ndarray, ends: np.ndarray, origin: np.nda
             if done[job]:
                 continue
             distance = _leg(previous, job, starts, ends, origin)
-            if distance <= best_distance:  # strict: an equal distance keeps the lower index
+            if distance < best_distance:  # strict: an equal distance keeps the lower index
                 best = job
                 best_distance = distance
         order[k] = best

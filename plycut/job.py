@@ -11,6 +11,7 @@ import glob
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from gcode.cam_settings import DOGBONE_STYLES, ENTRIES, HOLDING
 from gcode.feeds import cutting_data
 from gcode.tooling import CuttingData, Machine, Tool
 from nester.catalog.stool import SHIPPED_PLAN
@@ -62,6 +63,13 @@ class CamOptions:
     tab_height: float = 4.0
     tab_spacing: float = 400.0
     min_tabs: int = 2
+    tab_angle: float = 45.0
+    holding: str = "tabs"
+    onion_skin: float = 0.4
+    entry: str = "ramp"
+    ramp_angle: float = 5.0
+    dogbones: str = "dogbone"
+    part_dogbones: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -162,9 +170,23 @@ def _cam(table: TableReader) -> CamOptions:
         tab_height=table.number("tab_height", defaults.tab_height, minimum=0.0),
         tab_spacing=table.number("tab_spacing", defaults.tab_spacing, positive=True),
         min_tabs=table.integer("min_tabs", defaults.min_tabs, minimum=0),
+        tab_angle=table.number("tab_angle", defaults.tab_angle, positive=True, maximum=90.0),
+        holding=table.string("holding", defaults.holding, choices=HOLDING),
+        onion_skin=table.number("onion_skin", defaults.onion_skin, positive=True),
+        entry=table.string("entry", defaults.entry, choices=ENTRIES),
+        ramp_angle=table.number("ramp_angle", defaults.ramp_angle, positive=True, maximum=45.0),
+        dogbones=table.string("dogbones", defaults.dogbones, choices=DOGBONE_STYLES),
+        part_dogbones=_part_dogbones(table.table("part_dogbones")),
     )
     table.done()
     return options
+
+
+def _part_dogbones(table: TableReader) -> tuple[tuple[str, str], ...]:
+    """[cam.part_dogbones] "part name" = "off" | "dogbone" | "tbone"."""
+    overrides = tuple((name, table.string(name, choices=DOGBONE_STYLES)) for name in list(table.keys()))
+    table.done()
+    return overrides
 
 
 def read_job_file(path: Path) -> JobSpec:

@@ -474,13 +474,11 @@ def test_settings_that_cannot_be_safe_are_input_errors():
             sheet_toolpaths(single(shelf()), settings(**bad), name="x")
 
 
-def test_a_hole_that_narrows_below_the_tool_is_cut_in_pieces_with_a_warning():
+def test_a_hole_that_narrows_below_the_tool_is_an_input_error():
     dumbbell = box(20, 20, 40, 40).union(box(60, 20, 80, 40)).union(box(40, 28, 60, 32))
     outline = Polygon(box(0, 0, 100, 60).exterior.coords, [dumbbell.exterior.coords])
-    result = sheet_toolpaths(single(Part("bone", outline)), settings(), name="x")
-    assert len(result.warnings) == 1 and "part 'bone': hole at" in result.warnings[0]
-    comments = [s.text for s in result.program.steps if isinstance(s, Comment)]
-    assert comments.count("bone: hole") == 2
+    with pytest.raises(InputError, match=r"part 'bone': hole at .* narrows below the 6 mm tool"):
+        sheet_toolpaths(single(Part("bone", outline)), settings(), name="x")
 
 
 def test_a_round_part_is_cut_as_arcs_one_tool_radius_out_with_tabs_on_the_arc():
@@ -543,15 +541,11 @@ def test_a_step_over_wider_than_the_tool_radius_is_reduced_so_the_pocket_floor_i
     assert reachable.difference(LineString(floor).buffer(R)).area < 0.001 * reachable.area
 
 
-def test_an_opening_the_tool_cannot_enter_is_left_uncut_with_a_warning():
+def test_a_slot_in_the_outline_narrower_than_the_tool_is_an_input_error():
     keyhole = box(0, 0, 100, 100).difference(box(40, 40, 60, 60).union(box(48, 59, 52, 101)))
-    result = sheet_toolpaths(single(Part("lock", keyhole)), settings(), name="x")
-    (warning,) = result.warnings
-    assert re.fullmatch(r"part 'lock': an opening in the outline at \(50\.000, 50\.0\d\d\) is narrower than "
-                        r"the 6 mm tool and stays uncut", warning)
-    cut = [(x, y) for _, x, y, z in feed_points(result.program.steps) if z < 0]
-    key = box(40, 40, 60, 60).buffer(-R)
-    assert not any(key.covers(Point(x - 50.0, y - 50.0)) for x, y in cut)  # placed at (50, 50)
+    with pytest.raises(InputError, match=r"part 'lock': a slot in the outline at \(50\.000, 50\.0\d\d\) is "
+                                         r"narrower than the 6 mm tool: it cannot be cut"):
+        sheet_toolpaths(single(Part("lock", keyhole)), settings(), name="x")
 
 
 # -- regular polygons and drawn circles ---------------------------------------

@@ -396,3 +396,35 @@ def test_backplot_draws_what_it_can_of_a_program_with_errors(tmp_path):
     svg = ElementTree.parse(tmp_path / "odd.backplot.svg").getroot()
     cut = next(e for e in svg.iter("{http://www.w3.org/2000/svg}path") if e.get("id").startswith("depth-"))
     assert cut.get("d") == "M10 10 L50 40"  # line 5 was rejected: the cut goes straight to (50, 40)
+
+
+def slotted_panel(msp, layer="0"):
+    msp.add_lwpolyline([(0, 0), (300, 0), (300, 200), (0, 200)], close=True, dxfattribs={"layer": layer})
+    msp.add_lwpolyline([(100, 60), (140, 60), (140, 78.4), (100, 78.4)], close=True, dxfattribs={"layer": layer})
+
+
+def test_job_cam_keys_choose_holding_entry_and_bones(tmp_path):
+    plan = write_dxf(tmp_path / "panel.dxf", slotted_panel)
+    job = tmp_path / "job.toml"
+    job.write_text(
+        f'[[plans]]\nfile = "{plan.name}"\nquantity = 2\n'
+        '[cam]\nholding = "onion-skin"\nonion_skin = 0.5\nentry = "plunge"\ndogbones = "tbone"\n'
+    )
+    out = tmp_path / "out"
+    result = invoke("run", str(job), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    text = (out / "sheet-01.nc").read_text()
+    assert text.count("onion skin") == 2
+    (reading,) = checked_programs(out)
+    feeds = [m for m in reading.motions if m.kind != "rapid"]
+    # Plunge entry: every descent below the top is vertical; the skin is 0.5 mm.
+    assert all(m.start[:2] == m.end[:2] for m in feeds if m.end[2] < m.start[2] and m.end[2] < 0)
+    assert sorted({round(m.end[2], 3) for m in feeds})[:2] == [-18.3, -17.5]
+
+    job.write_text(f'[[plans]]\nfile = "{plan.name}"\n[cam]\ndogbones = "round"\n')
+    result = invoke("run", str(job), "-o", str(tmp_path / "out2"))
+    assert result.exit_code == 2 and "key 'cam.dogbones'" in result.output and "round" in result.output
+    job.write_text(f'[[plans]]\nfile = "{plan.name}"\n[cam.part_dogbones]\npanel = "sideways"\n')
+    result = invoke("run", str(job), "-o", str(tmp_path / "out3"))
+    assert result.exit_code == 2 and "cam.part_dogbones.panel" in result.output
+    assert len(result.output.strip().splitlines()) == 1
