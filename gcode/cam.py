@@ -13,7 +13,7 @@ from gcode.arcs import Point
 from gcode.backplot import program_lengths
 from gcode.cam_settings import CamSettings, check_settings
 from gcode.jobs import Job, part_jobs
-from gcode.ordering import nesting_levels, order_jobs
+from gcode.ordering import Travel, nesting_levels, order_jobs
 from gcode.toolpath import ToolpathProgram
 from gcode.writer import StepWriter
 from nester.model import Layout, Part
@@ -34,6 +34,7 @@ class SheetToolpaths:
     rapid_length: float  # mm of rapid moves
     warnings: tuple[str, ...] = ()
     bones: tuple[Point, ...] = ()  # XY far ends of every dogbone and T-bone
+    travel: Travel | None = None  # XY rapid travel between jobs, against plain nearest neighbour
 
 
 def sheet_toolpaths(
@@ -57,7 +58,7 @@ def sheet_toolpaths(
             planned[part], part_warnings = part_jobs(part, settings, thickness)
             warnings.extend(part_warnings)
         jobs.extend(job.placed(placement, nesting) for job in planned[part])
-    ordered = order_jobs(jobs, SHEET_ORIGIN)
+    ordered, travel = order_jobs(jobs, SHEET_ORIGIN)
     warnings.extend(_off_sheet(ordered, layout))
 
     writer = StepWriter(
@@ -77,6 +78,7 @@ def sheet_toolpaths(
         program=program,
         tabs=tuple(tab for job in ordered for tab in job.tabs),
         bones=tuple(bone for job in ordered for bone in job.bones),
+        travel=travel,
         cut_length=cut_length,
         rapid_length=rapid_length,
         warnings=tuple(dict.fromkeys(warnings)),

@@ -46,6 +46,7 @@ class CamSettings:
     dogbones: str = "dogbone"
     dogbone_overrides: tuple[tuple[str, str], ...] = ()
     spindle_spinup_s: float = 3.0
+    fit_arcs: bool = True  # False keeps every chord of an offset curve: for comparisons only
 
     @property
     def flank_angle(self) -> float:

@@ -165,7 +165,7 @@ class _PartPlanner:
                 f"{self.tool.diameter:g} mm tool: it cannot be cut"
             )
         contour, bones = self.with_bones(contour, exterior)
-        path = _contour_path(contour, clockwise=self.settings.climb)
+        path = _contour_path(contour, clockwise=self.settings.climb, fit_arcs=self.settings.fit_arcs)
         if self.settings.holding == "onion-skin":
             skin_z = -self.thickness + self.settings.onion_skin
             passes = tuple(Pass(path, z) for z in self.depths(-skin_z))
@@ -230,7 +230,8 @@ class _PartPlanner:
         jobs = []
         for contour in contours:
             contour, bones = self.with_bones(contour, ring)
-            job = self.loop_job(JobKind.INSIDE, "hole", _contour_path(contour, clockwise=not self.settings.climb),
+            job = self.loop_job(JobKind.INSIDE, "hole", _contour_path(contour, clockwise=not self.settings.climb,
+                                                                  fit_arcs=self.settings.fit_arcs),
                                 depths)
             jobs.append(replace(job, bones=bones))
         return jobs
@@ -299,7 +300,8 @@ class _PartPlanner:
         rings: list[Path2D] = []
         position: Point | None = None
         for level in reversed(pocket_levels(region, step)):
-            paths = [_contour_path(r.contour, clockwise=climb if r.island else not climb) for r in level]
+            paths = [_contour_path(r.contour, clockwise=climb if r.island else not climb,
+                                   fit_arcs=self.settings.fit_arcs) for r in level]
             while paths:
                 nearest = 0 if position is None else min(
                     range(len(paths)), key=lambda i: math.dist(position, paths[i].start))
@@ -345,18 +347,19 @@ class _PartPlanner:
         depths = self.depths(self.depth(feature, what, through_allowed=not engrave))
         kind = JobKind.ENGRAVE if engrave else JobKind.INSIDE
         if geometry.is_closed and len(set(geometry.coords)) >= 3:
-            return self.loop_job(kind, what, loop_path(geometry.coords, clockwise=not self.settings.climb), depths)
-        forth = open_path(geometry.coords)
+            return self.loop_job(kind, what, loop_path(geometry.coords, clockwise=not self.settings.climb,
+                                                                    fit_arcs=self.settings.fit_arcs), depths)
+        forth = open_path(geometry.coords, fit_arcs=self.settings.fit_arcs)
         back = forth.reversed()
         # An open line is cut back and forth: each pass starts where the last one ended.
         passes = tuple(Pass(forth if i % 2 == 0 else back, z) for i, z in enumerate(depths))
         return Job(kind, what, passes, reversible=True)
 
 
-def _contour_path(contour: Contour, *, clockwise: bool) -> Path2D:
+def _contour_path(contour: Contour, *, clockwise: bool, fit_arcs: bool) -> Path2D:
     if isinstance(contour, Circle):
         return circle_path(contour, clockwise=clockwise)
-    return loop_path(contour, clockwise=clockwise)
+    return loop_path(contour, clockwise=clockwise, fit_arcs=fit_arcs)
 
 
 def _at(geometry: BaseGeometry) -> str:

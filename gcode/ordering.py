@@ -4,7 +4,8 @@ Parts lying in another part's hole come first, the most deeply nested first,
 each completely: cutting the hole frees its slug, and anything still uncut on
 that slug would be cut on a loose piece. Among parts nested equally deep: by
 class (engrave, drill, pocket, inside, outside: nothing is cut after the part
-it belongs to is free), then nearest neighbour from where the tool is.
+it belongs to is free), then nearest neighbour from where the tool is, improved by 2-opt and or-opt
+(gcode.route).
 Outside profiles go from the smallest part to the biggest: a small part cut
 free early still has the sheet around it, a big one cut first would leave the
 small ones on a weakened sheet. Onion-skin passes come after everything else
@@ -14,13 +15,17 @@ on the sheet: until then the skin holds every part in place.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Sequence
+
+import numpy as np
 
 from shapely.geometry import Polygon
 from shapely.strtree import STRtree
 
 from gcode.arcs import Point
 from gcode.jobs import Job, JobKind
+from gcode.route import improve_order, route_length
 from nester.model import Placement
 
 SAME_AREA = 1e-6  # relative: copies and rotations of one part have the same area
@@ -34,10 +39,19 @@ def nesting_levels(placements: Sequence[Placement]) -> list[int]:
     return [len(holes.query(outline, predicate="covered_by")) for outline in outlines]
 
 
-def order_jobs(jobs: Sequence[Job], origin: Point) -> list[Job]:
-    """The jobs in cutting order, starting from the tool at origin."""
+@dataclass(frozen=True)
+class Travel:
+    """Rapid travel between jobs (mm, XY), as ordered and as plain nearest neighbour would have it."""
+
+    optimised: float
+    nearest_neighbour: float
+
+
+def order_jobs(jobs: Sequence[Job], origin: Point) -> tuple[list[Job], Travel]:
+    """The jobs in cutting order, starting from the tool at origin, and the travel between them."""
     ordered: list[Job] = []
     position = origin
+    optimised = greedy = 0.0
     levels = sorted({job.nesting for job in jobs}, reverse=True)
     stages = [(nesting, kind) for nesting in levels for kind in JobKind if kind is not JobKind.SKIN]
     stages += [(nesting, JobKind.SKIN) for nesting in levels]
@@ -46,10 +60,29 @@ def order_jobs(jobs: Sequence[Job], origin: Point) -> list[Job]:
         groups = _by_area(of_kind) if kind is JobKind.OUTSIDE else [of_kind]
         for group in groups:
             chain = _nearest_neighbour(group, position)
-            ordered.extend(chain)
-            if chain:
-                position = chain[-1].end
-    return ordered
+            improved, before, after = _improved(chain, position)
+            greedy += before
+            optimised += after
+            ordered.extend(improved)
+            if improved:
+                position = improved[-1].end
+    return ordered, Travel(optimised, greedy)
+
+
+def _improved(chain: list[Job], position: Point) -> tuple[list[Job], float, float]:
+    """The chain reordered by local search (each job keeps its direction), travel before and after."""
+    if not chain:
+        return chain, 0.0, 0.0
+    starts = np.array([job.start for job in chain], dtype=np.float64)
+    ends = np.array([job.end for job in chain], dtype=np.float64)
+    origin = np.array(position, dtype=np.float64)
+    greedy_order = np.arange(len(chain), dtype=np.int64)
+    better = improve_order(greedy_order, starts, ends, origin)
+    before = route_length(greedy_order, starts, ends, origin)
+    after = route_length(better, starts, ends, origin)
+    if after >= before:
+        return chain, before, before
+    return [chain[i] for i in better], before, after
 
 
 def _by_area(jobs: list[Job]) -> list[list[Job]]:

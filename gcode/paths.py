@@ -175,10 +175,10 @@ def signed_area(points: Sequence[Point]) -> float:
     return total / 2.0
 
 
-def open_path(points: Sequence[Point]) -> Path2D:
+def open_path(points: Sequence[Point], *, fit_arcs: bool = True) -> Path2D:
     """A path through the points, repeated points dropped, runs of chords fitted with arcs."""
     kept = _without_repeats(points)
-    return Path2D(kept[0], fit_segments(kept))
+    return Path2D(kept[0], fit_segments(kept) if fit_arcs else tuple(Line(p) for p in kept[1:]))
 
 
 def circle_path(circle: Circle, *, clockwise: bool) -> Path2D:
@@ -193,7 +193,7 @@ def circle_path(circle: Circle, *, clockwise: bool) -> Path2D:
     return Path2D(start, (Arc(opposite, circle.centre, clockwise), Arc(start, circle.centre, clockwise)))
 
 
-def loop_path(ring: Sequence[Point], *, clockwise: bool) -> Path2D:
+def loop_path(ring: Sequence[Point], *, clockwise: bool, fit_arcs: bool = True) -> Path2D:
     """A closed path around the ring in the given direction.
 
     A ring that is a circle (see :func:`gcode.arcs.fit_circle`) becomes two arcs;
@@ -216,7 +216,8 @@ def loop_path(ring: Sequence[Point], *, clockwise: bool) -> Path2D:
     a, b = points[longest], points[(longest + 1) % count]
     middle = ((a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0)
     order = [points[(longest + 1 + i) % count] for i in range(count)]
-    return Path2D(middle, fit_segments([middle, *order, middle]))
+    points = [middle, *order, middle]
+    return Path2D(middle, fit_segments(points) if fit_arcs else tuple(Line(p) for p in points[1:]))
 
 
 def _without_repeats(points: Sequence[Point]) -> list[Point]:

@@ -9,6 +9,7 @@ import pytest
 from ezdxf.math import ConstructionCircle
 from shapely.geometry import LineString, MultiLineString, Point, Polygon, box
 
+from gcode.backplot import moves
 from gcode.cam import CamSettings, sheet_toolpaths
 from gcode.post import get_post
 from gcode.tooling import CuttingData, Machine, Tool
@@ -746,3 +747,19 @@ def test_a_part_that_gets_no_tabs_is_named_in_a_warning():
 def test_switching_tabs_off_is_not_warned_about():
     result = sheet_toolpaths(single(Part("block", box(0, 0, 40, 40))), settings(tab_height=0.0), name="x")
     assert result.tabs == () and result.warnings == ()
+
+
+def test_jobs_are_reordered_to_travel_less_than_nearest_neighbour():
+    # Two rows of small squares: nearest neighbour runs along one row and comes back for stragglers.
+    part = Part("tile", box(0, 0, 40, 40), quantity=24)
+    placements = tuple(Placement(part, 0.0, (20.0 + 60.0 * (i % 12) + (7.0 if i % 3 == 0 else 0.0),
+                                              20.0 + 60.0 * (i // 12)), copy=i + 1) for i in range(24))
+    result = sheet_toolpaths(Layout(Sheet(1000.0, 400.0, 18.0), placements), settings(), name="tiles")
+    travel = result.travel
+    assert travel.optimised < 0.9 * travel.nearest_neighbour
+    # The program's XY rapids are that travel, counted from the sheet origin the ordering starts at.
+    rapids = [m for m in moves(result.program.steps) if m.is_rapid and m.end[:2] != m.start[:2]]
+    first = rapids[0]
+    assert None in first.start[:2]
+    xy = math.hypot(*first.end[:2]) + sum(math.dist(m.start[:2], m.end[:2]) for m in rapids[1:])
+    assert xy == pytest.approx(travel.optimised, rel=1e-9)
