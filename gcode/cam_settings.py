@@ -46,6 +46,9 @@ class CamSettings:
     dogbones: str = "dogbone"
     dogbone_overrides: tuple[tuple[str, str], ...] = ()
     spindle_spinup_s: float = 3.0
+    labels: bool = False  # engrave each part's name on it, single-stroke
+    label_depth: float = 0.5
+    label_height: float = 20.0  # mm, the largest; smaller where the part is small
     fit_arcs: bool = True  # False keeps every chord of an offset curve: for comparisons only
 
     @property
@@ -58,6 +61,7 @@ class CamSettings:
 
 
 HOLDING = ("tabs", "onion-skin")
+MIN_LABEL_HEIGHT = 5.0  # mm: smaller single-stroke text is not legible cut with a router bit
 ENTRIES = ("ramp", "plunge")
 DOGBONE_STYLES = ("dogbone", "tbone", "off")
 
@@ -99,6 +103,10 @@ def check_settings(settings: CamSettings, thickness: float) -> None:
            f"cam settings: dogbones '{style}'{f' for part {name!r}' if name else ''} is not one of "
            f"{', '.join(DOGBONE_STYLES)}")
           for name, style in (("", settings.dogbones), *settings.dogbone_overrides)),
+        (not settings.labels or 0.0 < settings.label_depth < thickness,
+         f"cam settings: label_depth {settings.label_depth:g} mm must be above 0 and below the sheet"),
+        (not settings.labels or settings.label_height >= MIN_LABEL_HEIGHT,
+         f"cam settings: label_height {settings.label_height:g} mm must be at least {MIN_LABEL_HEIGHT:g} mm"),
         (settings.spindle_spinup_s >= 0.0,
          f"cam settings: spindle_spinup_s {settings.spindle_spinup_s:g} s must not be negative"),
     ]

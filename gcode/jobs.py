@@ -17,8 +17,9 @@ from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from gcode.arcs import Circle, Point
-from gcode.cam_settings import CamSettings
+from gcode.cam_settings import MIN_LABEL_HEIGHT, CamSettings
 from gcode.dogbones import add_bones
+from gcode.stroke_font import fit_text
 from gcode.offsets import (
     Contour,
     hole_contours,
@@ -33,6 +34,7 @@ from nester.errors import InputError
 from nester.model import Feature, Operation, Part, Placement
 
 LINK_TOLERANCE = 1e-4  # mm: how far a pocket ring may sit outside its region through rounding
+LABEL_CLEARANCE = 1.0  # mm between an engraved label's groove and the part's edges
 MATERIAL_TOLERANCE = 1e-6  # mm: rounding allowed where a drill's cut touches the part's edge
 
 
@@ -151,7 +153,39 @@ class _PartPlanner:
             jobs.extend(self.feature(feature))
         for ring in outline.interiors:
             jobs.extend(self.hole(ring))
+        if self.settings.labels:
+            jobs.extend(self.label(outline))
         jobs.extend(self.outside(outline.exterior))
+        return jobs
+
+    def label(self, outline: Polygon) -> list[Job]:
+        """The part's name engraved on it in single strokes, as large as fits clear of its edges and features."""
+        s = self.settings
+        keep_clear = outline
+        for feature in self.part.features:
+            if feature.operation is not Operation.IGNORE:
+                keep_clear = keep_clear.difference(feature.geometry.buffer(self.tool.radius))
+        pieces = polygons_of(keep_clear)
+        if not pieces:
+            self.warnings.append(f"{self.who}: the label does not fit on the part and is not engraved")
+            return []
+        keep_clear = max(pieces, key=lambda piece: piece.area)
+        try:
+            strokes = fit_text(self.part.name, keep_clear, max_height=s.label_height, min_height=MIN_LABEL_HEIGHT,
+                               margin=self.tool.radius + LABEL_CLEARANCE)
+        except ValueError as error:
+            self.warnings.append(f"{self.who}: the label is not engraved: {error}")
+            return []
+        if strokes is None:
+            self.warnings.append(f"{self.who}: the label does not fit on the part and is not engraved")
+            return []
+        depths = self.depths(s.label_depth)
+        jobs = []
+        for stroke in strokes:
+            forth = open_path(stroke, fit_arcs=False)
+            back = forth.reversed()
+            passes = tuple(Pass(forth if i % 2 == 0 else back, z) for i, z in enumerate(depths))
+            jobs.append(Job(JobKind.ENGRAVE, "label", passes, reversible=True))
         return jobs
 
     # -- through cuts -----------------------------------------------------

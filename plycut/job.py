@@ -11,7 +11,7 @@ import glob
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from gcode.cam_settings import DOGBONE_STYLES, ENTRIES, HOLDING
+from gcode.cam_settings import DOGBONE_STYLES, ENTRIES, HOLDING, MIN_LABEL_HEIGHT
 from gcode.feeds import cutting_data
 from gcode.tooling import CuttingData, Machine, Tool
 from nester.catalog.stool import SHIPPED_PLAN
@@ -70,6 +70,9 @@ class CamOptions:
     ramp_angle: float = 5.0
     dogbones: str = "dogbone"
     part_dogbones: tuple[tuple[str, str], ...] = ()
+    labels: bool = False
+    label_depth: float = 0.5
+    label_height: float = 20.0
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,9 @@ def _cam(table: TableReader) -> CamOptions:
         ramp_angle=table.number("ramp_angle", defaults.ramp_angle, positive=True, maximum=45.0),
         dogbones=table.string("dogbones", defaults.dogbones, choices=DOGBONE_STYLES),
         part_dogbones=_part_dogbones(table.table("part_dogbones")),
+        labels=table.boolean("labels", defaults.labels),
+        label_depth=table.number("label_depth", defaults.label_depth, positive=True),
+        label_height=table.number("label_height", defaults.label_height, minimum=MIN_LABEL_HEIGHT),
     )
     table.done()
     return options

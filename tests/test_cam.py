@@ -763,3 +763,37 @@ def test_jobs_are_reordered_to_travel_less_than_nearest_neighbour():
     assert None in first.start[:2]
     xy = math.hypot(*first.end[:2]) + sum(math.dist(m.start[:2], m.end[:2]) for m in rapids[1:])
     assert xy == pytest.approx(travel.optimised, rel=1e-9)
+
+
+def test_labels_are_engraved_on_each_part_clear_of_its_holes_and_edges():
+    labelled = Part("SIDE-L", side_panel().outline, side_panel().features)
+    layout = Layout(SHEET, (Placement(labelled, 0.0, (50.0, 50.0)),))
+    result = sheet_toolpaths(layout, settings(labels=True, label_depth=0.5, label_height=20.0), name="labels")
+    comments = [s.text for s in result.program.steps if isinstance(s, Comment)]
+    strokes = comments.count("SIDE-L: label")
+    assert strokes >= 6  # S, I, D, E, -, L: at least one stroke each
+    # Every label stroke is cut 0.5 mm deep, inside the part, clear of its holes, pocket and edges.
+    placed = Placement(labelled, 0.0, (50.0, 50.0))
+    keep_out = placed.outline().exterior.buffer(R + 0.99)
+    for hole in placed.outline().interiors:
+        keep_out = keep_out.union(Polygon(hole).buffer(R + 0.99))
+    keep_out = keep_out.union(placed.place(POCKET).buffer(2 * R))
+    in_label, label_points = False, []
+    for step in result.program.steps:
+        if isinstance(step, Comment):
+            in_label = step.text.endswith(": label")
+        elif in_label and isinstance(step, Cut) and step.z < 0:
+            label_points.append(step)
+    assert label_points and min(p.z for p in label_points) == pytest.approx(-0.5)
+    assert not any(keep_out.contains(Point(p.x, p.y)) for p in label_points)
+    assert all(placed.outline().contains(Point(p.x, p.y)) for p in label_points)
+
+
+def test_a_label_that_cannot_be_engraved_is_a_warning_not_an_error():
+    tiny = Part("PEG", box(0, 0, 12, 12))
+    accented = Part("ÉTAGÈRE", box(0, 0, 300, 100))
+    layout = Layout(SHEET, (Placement(tiny, 0.0, (50.0, 50.0)), Placement(accented, 0.0, (50.0, 150.0))))
+    result = sheet_toolpaths(layout, settings(labels=True), name="labels")
+    assert any("part 'PEG': the label does not fit" in w for w in result.warnings)
+    assert any("part 'ÉTAGÈRE': the label is not engraved: no engraving glyph for character 'É'" in w
+               for w in result.warnings)
