@@ -7,6 +7,7 @@ has passed its check, so bad input or a failed check leaves no partial output.
 from __future__ import annotations
 
 import json
+import math
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,6 +18,7 @@ from gcode.check import ProgramRules, check_program, rules_for
 from gcode.estimate import TimeEstimate, estimate_time, format_duration
 from gcode.post import get_post
 from gcode.programs import read_program
+from gcode.verify import CutSpec, verify_cuts
 from nester.layout_json import layout_document
 from nester.model import Layout, NestResult
 from nester.preview import Overlay, sheet_svg
@@ -93,6 +95,8 @@ def _sheet_output(job: Job, layout: Layout, index: int, count: int, settings: Ca
     readback = read_program(draft, job.machine.dialect, source=program_name)
     violations = [f"line {e[0]}: {e[1]}" for e in readback.errors]
     violations += [f"line {v.line}: {v.message}" for v in check_program(readback, rules=program_rules(job, layout))]
+    if not violations:
+        violations = verify_cuts(readback.motions, layout, cut_spec(settings, layout, toolpaths))
     if violations:
         raise ProgramCheckFailed(f"{program_name} failed its own check: " + "; ".join(violations[:5]))
     estimate = estimate_time(readback, job.machine)
@@ -117,6 +121,21 @@ def _fill_time(text: str, post, job: Job, duration: str) -> str:
         raise ValueError(f"the run-time comment appears on {len(holders)} lines, not one")
     lines[holders[0]] = lines[holders[0]].replace(holder, filled)
     return "\n".join(lines)
+
+
+def cut_spec(settings: CamSettings, layout: Layout, toolpaths: SheetToolpaths) -> CutSpec:
+    """How the sheet was meant to be cut, for the back-plot against the parts."""
+    flank = 0.0
+    if settings.flank_angle < 90.0:
+        flank = (settings.tab_height + settings.overcut) / math.tan(math.radians(settings.flank_angle))
+    return CutSpec(
+        tool_radius=settings.tool.radius,
+        thickness=layout.sheet.thickness,
+        overcut=settings.overcut,
+        tabs=toolpaths.tabs,
+        tab_reach=(settings.tab_width + settings.tool.diameter) / 2.0 + flank,
+        bones=toolpaths.bones,
+    )
 
 
 def program_rules(job: Job, layout: Layout) -> ProgramRules:

@@ -1,0 +1,153 @@
+"""Does the program cut the parts the layout asks for? A back-plot against the drawing.
+
+The checker (gcode.check) knows the machine's rules; this module knows the
+parts. From the moves of a program as read back, it sweeps the tool's disc
+along every cut that goes through the sheet and asks of each placed part:
+
+- is its whole outline, holes included, reached by a through cut -- so it comes
+  free -- except where a tab holds it?
+- does no through cut reach into it by more than the tolerance, except at the
+  dogbones and T-bones that reach into corners on purpose, and along a cut on a
+  line drawn inside it?
+- does every pocket, drill and engraving reach its depth, and no deeper?
+
+Reading the program back (not the toolpath in memory) means this checks what
+the post wrote, rounding included.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from shapely.geometry import LineString, MultiLineString, Point
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import unary_union
+
+from gcode.arcs import sample_arc
+from gcode.reader import Motion
+from nester.model import Layout, Operation, Placement
+
+TRACE_TOLERANCE = 0.05  # mm
+DEPTH_TOLERANCE = 0.01  # mm: Z is written to 0.001 mm
+SAMPLE_STEP = 0.5  # mm between the outline points tested
+ARC_CHORD = 0.005  # mm
+
+
+@dataclass(frozen=True)
+class CutSpec:
+    """What the verification needs to know of how the sheet was meant to be cut.
+
+    tab_reach: mm of outline, each side of a tab's centre, that a tab may leave
+    uncut (half the tab span plus its flank). bone_reach: how far around a
+    bone's far end the tool may cut into the part.
+    """
+
+    tool_radius: float
+    thickness: float
+    overcut: float
+    tabs: tuple[tuple[float, float], ...] = ()
+    tab_reach: float = 0.0
+    bones: tuple[tuple[float, float], ...] = ()
+    skin: bool = False
+
+
+def verify_cuts(motions: Iterable[Motion], layout: Layout, spec: CutSpec,
+                tolerance: float = TRACE_TOLERANCE) -> list[str]:
+    """One line per problem found; [] when every part is cut as drawn."""
+    motions = [m for m in motions if m.kind != "rapid"]
+    through_z = -spec.thickness
+    through = [_xy_path(m) for m in motions if max(m.start[2], m.end[2]) <= through_z + DEPTH_TOLERANCE]
+    swept = MultiLineString([p for p in through if len(p) > 1]).buffer(spec.tool_radius, quad_segs=16)
+    dots = [Point(p[0]) for p in through if len(p) == 1]  # straight plunges through the sheet
+    if dots:
+        swept = unary_union([swept, *[d.buffer(spec.tool_radius, quad_segs=16) for d in dots]])
+    reached = swept.buffer(tolerance, quad_segs=8)
+    tab_points = np.asarray(spec.tabs, dtype=float).reshape(-1, 2)
+    bone_zones = unary_union([Point(b).buffer(2.0 * spec.tool_radius + tolerance) for b in spec.bones])
+    problems: list[str] = []
+    for placement in layout.placements:
+        problems.extend(_outline_problems(placement, reached, tab_points, spec))
+        problems.extend(_gouges(placement, swept, bone_zones, spec, tolerance))
+        problems.extend(_feature_depths(placement, motions, spec))
+    return problems
+
+
+def _outline_problems(placement: Placement, reached: BaseGeometry, tabs: np.ndarray, spec: CutSpec) -> list[str]:
+    outline = placement.outline()
+    problems = []
+    for ring, what in [(outline.exterior, "outline"), *((r, "hole") for r in outline.interiors)]:
+        points = _samples(ring)
+        missed = ~shapely.contains_xy(reached, points[:, 0], points[:, 1])
+        if len(tabs) and spec.tab_reach > 0.0:
+            distance = np.min(np.hypot(points[:, None, 0] - tabs[None, :, 0], points[:, None, 1] - tabs[None, :, 1]),
+                              axis=1)
+            missed &= distance > spec.tab_reach + spec.tool_radius
+        if missed.any():
+            x, y = points[np.argmax(missed)]
+            problems.append(
+                f"{placement.label()}: its {what} is not cut through near ({x:.3f}, {y:.3f}) "
+                f"({int(missed.sum())} of {len(points)} points {SAMPLE_STEP:g} mm apart)"
+            )
+    return problems
+
+
+def _gouges(placement: Placement, swept: BaseGeometry, bone_zones: BaseGeometry, spec: CutSpec,
+            tolerance: float) -> list[str]:
+    inner = placement.outline().buffer(-tolerance)
+    allowed = [bone_zones]
+    for feature in placement.part.features:
+        if feature.operation is Operation.CUT_ON_LINE:
+            allowed.append(placement.place(feature.geometry).buffer(spec.tool_radius + tolerance))
+    cut_in = swept.intersection(inner).difference(unary_union(allowed))
+    if cut_in.area <= 1e-4:
+        return []
+    x, y = cut_in.representative_point().coords[0]
+    return [f"{placement.label()}: a through cut reaches {cut_in.area:.3f} mm2 into the part near ({x:.3f}, {y:.3f})"]
+
+
+def _feature_depths(placement: Placement, motions: Sequence[Motion], spec: CutSpec) -> list[str]:
+    problems = []
+    through = spec.thickness + spec.overcut
+    for feature in placement.part.features:
+        if feature.operation not in (Operation.POCKET, Operation.DRILL, Operation.ENGRAVE):
+            continue
+        depth = through if feature.depth is None else feature.depth
+        area = placement.place(feature.geometry)
+        if feature.operation is Operation.DRILL:
+            area = area.buffer(max((feature.diameter or 0.0) / 2.0 - spec.tool_radius, 0.0) + DEPTH_TOLERANCE)
+        else:
+            area = area.buffer(DEPTH_TOLERANCE)
+        ends = np.array([m.end for m in motions])
+        inside = shapely.contains_xy(area, ends[:, 0], ends[:, 1]) if len(ends) else np.zeros(0, bool)
+        deepest = float(ends[inside, 2].min()) if inside.any() else None
+        what = f"{feature.operation.value} on layer '{feature.layer}'"
+        if deepest is None or deepest > -depth + DEPTH_TOLERANCE:
+            reached = "nowhere" if deepest is None else f"{-deepest:.3f} mm"
+            problems.append(f"{placement.label()}: the {what} should be {depth:g} mm deep, it is cut {reached}")
+        elif deepest < -depth - DEPTH_TOLERANCE and depth < spec.thickness:
+            problems.append(f"{placement.label()}: the {what} should be {depth:g} mm deep, it is cut {-deepest:.3f} mm")
+    return problems
+
+
+def _xy_path(motion: Motion) -> list[tuple[float, float]]:
+    start = motion.start[:2]
+    if motion.kind == "arc" and motion.centre is not None:
+        points = [start, *sample_arc(start, motion.end[:2], motion.centre, motion.clockwise, ARC_CHORD)]
+    else:
+        points = [start, motion.end[:2]]
+    kept = [points[0]]
+    for p in points[1:]:
+        if math.dist(p, kept[-1]) > 1e-9:
+            kept.append(p)
+    return kept
+
+
+def _samples(ring) -> np.ndarray:
+    line = LineString(ring.coords)
+    count = max(8, math.ceil(line.length / SAMPLE_STEP))
+    points = shapely.line_interpolate_point(line, np.arange(count) * (line.length / count))
+    return shapely.get_coordinates(points)
