@@ -3,7 +3,7 @@
     python benchmarks/pipeline.py [--copies 6 24] [--json benchmarks/results/pipeline.json]
 
 Stages: import (DXF -> parts), nest, toolpaths, post (GRBL), read back + check,
-preview. Prints one row per run; the JSON also records the machine and versions.
+verify (back-plot against the parts), preview. Prints one row per run; the JSON also records the machine and versions.
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ from gcode.cam import sheet_toolpaths
 from gcode.check import check_program
 from gcode.post import get_post
 from gcode.reader import read_gcode
+from gcode.verify import verify_cuts
 from nester.simple_nest import nest_bottom_left
 from plycut import __version__
 from plycut.job import build_job, demo_spec
-from plycut.pipeline import cam_settings, program_rules, sheet_preview
+from plycut.pipeline import cam_settings, cut_spec, program_rules, sheet_preview
 
 
 def run(copies: int) -> dict:
@@ -43,7 +44,11 @@ def run(copies: int) -> dict:
         toolpaths = timed("toolpaths", lambda: sheet_toolpaths(layout, settings, name=f"sheet-{index:02d}"))
         text = timed("post", lambda: post.render(toolpaths.program, job.machine))
         lines += text.count("\n")
-        problems = timed("readback_check", lambda: check_program(read_gcode(text), rules=program_rules(job, layout)))
+        readback = timed("readback_check", lambda: read_gcode(text))
+        problems = timed("readback_check", lambda: check_program(readback, rules=program_rules(job, layout)))
+        assert not problems, problems[:3]
+        spec = cut_spec(settings, layout, toolpaths)
+        problems = timed("verify", lambda: verify_cuts(readback.motions, layout, spec))
         assert not problems, problems[:3]
         timed("preview", lambda: sheet_preview(layout, toolpaths, title="bench"))
     return {

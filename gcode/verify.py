@@ -18,7 +18,7 @@ the post wrote, rounding included.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,7 +34,7 @@ from nester.model import Layout, Operation, Placement
 TRACE_TOLERANCE = 0.05  # mm
 DEPTH_TOLERANCE = 0.01  # mm: Z is written to 0.001 mm
 SAMPLE_STEP = 0.5  # mm between the outline points tested
-ARC_CHORD = 0.005  # mm
+ARC_CHORD = 0.005  # mm: a fraction of the tolerance
 
 
 @dataclass(frozen=True)
@@ -69,10 +69,11 @@ def verify_cuts(motions: Iterable[Motion], layout: Layout, spec: CutSpec,
     tab_points = np.asarray(spec.tabs, dtype=float).reshape(-1, 2)
     bone_zones = unary_union([Point(b).buffer(2.0 * spec.tool_radius + tolerance) for b in spec.bones])
     problems: list[str] = []
+    ends = np.array([m.end for m in motions], dtype=float).reshape(-1, 3)
     for placement in layout.placements:
         problems.extend(_outline_problems(placement, reached, tab_points, spec))
         problems.extend(_gouges(placement, swept, bone_zones, spec, tolerance))
-        problems.extend(_feature_depths(placement, motions, spec))
+        problems.extend(_feature_depths(placement, ends, spec))
     return problems
 
 
@@ -90,7 +91,7 @@ def _outline_problems(placement: Placement, reached: BaseGeometry, tabs: np.ndar
             x, y = points[np.argmax(missed)]
             problems.append(
                 f"{placement.label()}: its {what} is not cut through near ({x:.3f}, {y:.3f}) "
-                f"({int(missed.sum())} of {len(points)} points {SAMPLE_STEP:g} mm apart)"
+                f"({int(missed.sum())} of {len(points)} points at most {SAMPLE_STEP:g} mm apart)"
             )
     return problems
 
@@ -109,7 +110,8 @@ def _gouges(placement: Placement, swept: BaseGeometry, bone_zones: BaseGeometry,
     return [f"{placement.label()}: a through cut reaches {cut_in.area:.3f} mm2 into the part near ({x:.3f}, {y:.3f})"]
 
 
-def _feature_depths(placement: Placement, motions: Sequence[Motion], spec: CutSpec) -> list[str]:
+def _feature_depths(placement: Placement, ends: np.ndarray, spec: CutSpec) -> list[str]:
+    """ends: where every feed move ends (x, y, z)."""
     problems = []
     through = spec.thickness + spec.overcut
     for feature in placement.part.features:
@@ -121,8 +123,7 @@ def _feature_depths(placement: Placement, motions: Sequence[Motion], spec: CutSp
             area = area.buffer(max((feature.diameter or 0.0) / 2.0 - spec.tool_radius, 0.0) + DEPTH_TOLERANCE)
         else:
             area = area.buffer(DEPTH_TOLERANCE)
-        ends = np.array([m.end for m in motions])
-        inside = shapely.contains_xy(area, ends[:, 0], ends[:, 1]) if len(ends) else np.zeros(0, bool)
+        inside = shapely.contains_xy(area, ends[:, 0], ends[:, 1])
         deepest = float(ends[inside, 2].min()) if inside.any() else None
         what = f"{feature.operation.value} on layer '{feature.layer}'"
         if deepest is None or deepest > -depth + DEPTH_TOLERANCE:
@@ -147,7 +148,5 @@ def _xy_path(motion: Motion) -> list[tuple[float, float]]:
 
 
 def _samples(ring) -> np.ndarray:
-    line = LineString(ring.coords)
-    count = max(8, math.ceil(line.length / SAMPLE_STEP))
-    points = shapely.line_interpolate_point(line, np.arange(count) * (line.length / count))
-    return shapely.get_coordinates(points)
+    """The ring's vertices and points between them, at most SAMPLE_STEP apart."""
+    return shapely.get_coordinates(shapely.segmentize(LineString(ring.coords), SAMPLE_STEP))
