@@ -46,6 +46,7 @@ class CamSettings:
     dogbones: str = "dogbone"
     dogbone_overrides: tuple[tuple[str, str], ...] = ()
     spindle_spinup_s: float = 3.0
+    finish_allowance: float = 0.0  # mm left on profiles by the roughing passes, cut by one full-depth pass
     labels: bool = False  # engrave each part's name on it, single-stroke
     label_depth: float = 0.5
     label_height: float = 20.0  # mm, the largest; smaller where the part is small
@@ -103,6 +104,8 @@ def check_settings(settings: CamSettings, thickness: float) -> None:
            f"cam settings: dogbones '{style}'{f' for part {name!r}' if name else ''} is not one of "
            f"{', '.join(DOGBONE_STYLES)}")
           for name, style in (("", settings.dogbones), *settings.dogbone_overrides)),
+        (0.0 <= settings.finish_allowance <= tool.radius,
+         f"cam settings: finish_allowance {settings.finish_allowance:g} mm must be from 0 to the tool radius"),
         (not settings.labels or 0.0 < settings.label_depth < thickness,
          f"cam settings: label_depth {settings.label_depth:g} mm must be above 0 and below the sheet"),
         (not settings.labels or settings.label_height >= MIN_LABEL_HEIGHT,

@@ -191,19 +191,31 @@ class _PartPlanner:
     # -- through cuts -----------------------------------------------------
 
     def outside(self, exterior: LinearRing) -> list[Job]:
-        """The outside profile, and with an onion skin the last pass through the skin as its own job."""
+        """The outside profile, and with an onion skin the last pass through the skin as its own job.
+
+        With a finishing allowance the depth passes run that much further out and
+        one last full-depth pass at the tool radius takes the allowance off.
+        """
         contour, openings = outline_contour(exterior, self.tool.radius)
         for opening in openings:
             raise InputError(
                 f"{self.who}: a slot in the outline at {_at(opening)} is narrower than the "
                 f"{self.tool.diameter:g} mm tool: it cannot be cut"
             )
-        contour, bones = self.with_bones(contour, exterior)
-        path = _contour_path(contour, clockwise=self.settings.climb, fit_arcs=self.settings.fit_arcs)
+        allowance = self.settings.finish_allowance
+        finish, bones = self.with_bones(contour, exterior, self.tool.radius)
+        finish_path = _contour_path(finish, clockwise=self.settings.climb, fit_arcs=self.settings.fit_arcs)
+        path = finish_path
+        if allowance > 0.0:
+            rough, _ = outline_contour(exterior, self.tool.radius + allowance)
+            rough, _ = self.with_bones(rough, exterior, self.tool.radius + allowance)
+            path = _contour_path(rough, clockwise=self.settings.climb, fit_arcs=self.settings.fit_arcs)
         if self.settings.holding == "onion-skin":
             skin_z = -self.thickness + self.settings.onion_skin
             passes = tuple(Pass(path, z) for z in self.depths(-skin_z))
-            skin = Pass(path, -self.through, cleared=skin_z)
+            if allowance > 0.0:
+                passes += (Pass(finish_path, skin_z, cleared=skin_z),)
+            skin = Pass(finish_path, -self.through, cleared=skin_z)
             return [
                 Job(JobKind.OUTSIDE, "outside profile", passes, area=self.part.area, bones=bones),
                 Job(JobKind.SKIN, "onion skin", (skin,), area=self.part.area),
@@ -213,15 +225,30 @@ class _PartPlanner:
         passes = tuple(
             Pass(path, z, intervals if z < tab_z - 1e-9 else (), tab_z) for z in self.depths(self.through)
         )
-        tabs = tuple(path.point_at((a + b) / 2.0) for a, b in intervals)
-        return [Job(JobKind.OUTSIDE, "outside profile", passes, area=self.part.area, tabs=tabs, bones=bones)]
+        centres = [path.point_at((a + b) / 2.0) for a, b in intervals]
+        if allowance > 0.0:
+            passes += (self.finishing_pass(finish_path, path, intervals, tab_z),)
+            centres = [finish_path.point_at(finish_path.locate(c)) for c in centres]
+        return [Job(JobKind.OUTSIDE, "outside profile", passes, area=self.part.area, tabs=tuple(centres),
+                    bones=bones)]
 
-    def with_bones(self, contour: Contour, drawn: LinearRing) -> tuple[Contour, tuple[Point, ...]]:
-        """The contour with a dogbone or T-bone in each drawn inside corner, as the part asks."""
+    def finishing_pass(self, finish: Path2D, rough: Path2D, intervals, tab_z: float) -> Pass:
+        """One full-depth pass along the finished contour, lifting over the roughing passes' tabs.
+
+        The roughing passes have cut the kerf down through the sheet: the tool goes
+        straight down it."""
+        tabs = []
+        for a, b in intervals:
+            centre = finish.locate(rough.point_at((a + b) / 2.0))
+            tabs.append((centre - (b - a) / 2.0, centre + (b - a) / 2.0))
+        return Pass(finish, -self.through, tuple(sorted(tabs)), tab_z, cleared=-self.through)
+
+    def with_bones(self, contour: Contour, drawn: LinearRing, offset: float) -> tuple[Contour, tuple[Point, ...]]:
+        """The contour, `offset` from the drawing, with a bone in each drawn inside corner, as the part asks."""
         style = self.settings.dogbone_style(self.part.name)
         if style == "off" or isinstance(contour, Circle):
             return contour, ()
-        points, bones = add_bones(contour, drawn.coords, self.tool.radius, style)
+        points, bones = add_bones(contour, drawn.coords, offset, style)
         return tuple(points), tuple(bones)
 
     def tab_intervals(self, path: Path2D) -> tuple[tuple[float, float], ...]:
@@ -260,15 +287,23 @@ class _PartPlanner:
                 f"{self.who}: hole at {where} narrows below the {self.tool.diameter:g} mm tool: "
                 "its narrow part cannot be cut"
             )
+        allowance = self.settings.finish_allowance
+        clockwise = not self.settings.climb
+        finish, bones = self.with_bones(contours[0], ring, self.tool.radius)
+        finish_path = _contour_path(finish, clockwise=clockwise, fit_arcs=self.settings.fit_arcs)
         depths = self.depths(self.through)
-        jobs = []
-        for contour in contours:
-            contour, bones = self.with_bones(contour, ring)
-            job = self.loop_job(JobKind.INSIDE, "hole", _contour_path(contour, clockwise=not self.settings.climb,
-                                                                  fit_arcs=self.settings.fit_arcs),
-                                depths)
-            jobs.append(replace(job, bones=bones))
-        return jobs
+        if allowance <= 0.0:
+            return [replace(self.loop_job(JobKind.INSIDE, "hole", finish_path, depths), bones=bones)]
+        rough_contours = hole_contours(ring, self.tool.radius + allowance)
+        if len(rough_contours) != 1:
+            raise InputError(
+                f"{self.who}: hole at {where} leaves no room for the {allowance:g} mm finishing allowance"
+            )
+        rough, _ = self.with_bones(rough_contours[0], ring, self.tool.radius + allowance)
+        rough_path = _contour_path(rough, clockwise=clockwise, fit_arcs=self.settings.fit_arcs)
+        job = self.loop_job(JobKind.INSIDE, "hole", rough_path, depths)
+        finishing = Pass(finish_path, -self.through, cleared=-self.through)
+        return [replace(job, passes=job.passes + (finishing,), bones=bones)]
 
     def loop_job(self, kind: JobKind, what: str, path: Path2D, depths: list[float]) -> Job:
         # A loop that shrank to a point is a plunge: it lifts the chips out between passes, as a drill does.

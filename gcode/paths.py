@@ -106,6 +106,30 @@ class Path2D:
             last = span
         return last.segment.end if last else self.start
 
+    def locate(self, point: Point) -> float:
+        """The length along the path of the path's point nearest to `point`."""
+        best, best_distance = 0.0, math.inf
+        for span in self.spans():
+            seg = span.segment
+            if isinstance(seg, Line):
+                dx, dy = seg.end[0] - span.start[0], seg.end[1] - span.start[1]
+                squared = dx * dx + dy * dy
+                t = 0.0 if squared == 0.0 else ((point[0] - span.start[0]) * dx + (point[1] - span.start[1]) * dy) / squared
+                along = min(max(t, 0.0), 1.0) * span.length
+            else:
+                radius = math.dist(span.start, seg.centre)
+                towards = math.atan2(point[1] - seg.centre[1], point[0] - seg.centre[0])
+                begin = math.atan2(span.start[1] - seg.centre[1], span.start[0] - seg.centre[0])
+                turned = ((begin - towards) if seg.clockwise else (towards - begin)) % (2.0 * math.pi)
+                along = min(turned * radius, span.length)
+                if turned * radius > span.length:  # beyond the arc's end: the nearer of its two ends
+                    to_end = math.dist(point, seg.end)
+                    along = span.length if to_end <= math.dist(point, span.start) else 0.0
+            distance = math.dist(point, span.point_at(along))
+            if distance < best_distance:
+                best, best_distance = span.offset + along, distance
+        return best
+
     def points(self, chord_error: float) -> list[Point]:
         """Points along the path, arcs sampled within chord_error."""
         points, position = [self.start], self.start

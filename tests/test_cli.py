@@ -409,12 +409,14 @@ def test_job_cam_keys_choose_holding_entry_and_bones(tmp_path):
     job.write_text(
         f'[[plans]]\nfile = "{plan.name}"\nquantity = 2\n'
         '[cam]\nholding = "onion-skin"\nonion_skin = 0.5\nentry = "plunge"\ndogbones = "tbone"\n'
+        'finish_allowance = 0.3\nlabels = true\n'
     )
     out = tmp_path / "out"
     result = invoke("run", str(job), "-o", str(out))
     assert result.exit_code == 0, result.output
     text = (out / "sheet-01.nc").read_text()
     assert text.count("onion skin") == 2
+    assert text.count(": label") >= 2 * 5  # PANEL on both copies, a stroke or more per letter
     (reading,) = checked_programs(out)
     feeds = [m for m in reading.motions if m.kind != "rapid"]
     # Plunge entry: every descent below the top is vertical; the skin is 0.5 mm.

@@ -213,3 +213,39 @@ def test_an_onion_skin_holds_every_part_until_the_last_shallow_passes():
         if move.end[2] < skin_z - 1e-9:
             assert drop <= horizontal * SLOPE + 1e-6
     assert any(m.start[2] == pytest.approx(1.0) and m.end[2] == pytest.approx(skin_z) for m in skin_moves)
+
+
+def test_a_finishing_allowance_is_taken_off_by_one_full_depth_pass_that_keeps_the_tabs():
+    from gcode.post import get_post
+    from gcode.reader import read_gcode
+    from gcode.tooling import Machine
+    from gcode.verify import CutSpec, verify_cuts
+
+    hole = box(100, 60, 140, 78.4)
+    part = Part("side", Polygon(box(0, 0, 300, 200).exterior.coords, [hole.exterior.coords]))
+    result = toolpaths(part, finish_allowance=0.5, tab_height=4.0, tab_angle=45.0)
+    outline = Polygon(box(100, 100, 400, 300).exterior.coords, [box(200, 160, 240, 178.4).exterior.coords])
+    feeds = cutting_moves(result)
+    # Depth passes stay 3.5 mm from the drawing (tool radius + allowance), bones aside.
+    bones = [Point(b).buffer(2 * TOOL.radius) for b in result.bones]
+    by_offset = {}
+    for m in feeds:
+        if m.start[:2] == m.end[:2] or any(b.contains(Point(m.end[:2])) for b in bones):
+            continue
+        offset = round(outline.boundary.distance(Point(m.end[:2])), 3)
+        by_offset.setdefault(offset, []).append(m)
+    assert set(by_offset) == {3.0, 3.5}
+    finishing = by_offset[3.0]
+    assert min(m.end[2] for m in finishing) == pytest.approx(-THROUGH)
+    assert min(m.end[2] for m in by_offset[3.5]) == pytest.approx(-THROUGH)
+    for tab in result.tabs:
+        assert outline.exterior.distance(Point(tab)) == pytest.approx(3.0, abs=1e-6)
+    # The finishing pass rises over every tab: the part stays held.
+    lifted = [m for m in finishing if m.start[2] == pytest.approx(-THICKNESS + 4.0)
+              and m.end[2] == pytest.approx(-THICKNESS + 4.0)]
+    assert len(lifted) == len(result.tabs)
+    machine = Machine("router", "Test router", "grbl", (1000.0, 1000.0, 100.0), (5000.0, 5000.0, 1000.0))
+    motions = read_gcode(get_post("grbl").render(result.program, machine)).motions
+    layout = Layout(Sheet(1000.0, 600.0, THICKNESS), (Placement(part, 0.0, (100.0, 100.0)),))
+    spec = CutSpec(TOOL.radius, THICKNESS, 0.3, result.tabs, (10.0 + 6.0) / 2 + 4.3, result.bones)
+    assert verify_cuts(motions, layout, spec) == []
