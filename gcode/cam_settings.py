@@ -16,6 +16,8 @@ class CamSettings:
 
     climb: climb milling with a clockwise spindle -- outside profiles clockwise,
     holes counter-clockwise (material on the tool's right); False reverses both.
+    inside_climb: the same for everything inside a part (holes, pockets, drills,
+    lines), when it differs from the outside profiles (None: as `climb`).
     Holding: "tabs" -- tab_width is the gap in the cut (between the tool's edges)
     at the tab's top, tab_height the material left at the bottom of the sheet,
     tab_angle the slope of the tab's flanks (90: square tabs); tab_height 0 means
@@ -34,6 +36,7 @@ class CamSettings:
     safe_z: float = 5.0
     overcut: float = 0.3
     climb: bool = True
+    inside_climb: bool | None = None
     tab_width: float = 10.0
     tab_height: float = 4.0
     tab_spacing: float = 400.0
@@ -51,6 +54,10 @@ class CamSettings:
     label_depth: float = 0.5
     label_height: float = 20.0  # mm, the largest; smaller where the part is small
     fit_arcs: bool = True  # False keeps every chord of an offset curve: for comparisons only
+
+    @property
+    def climb_inside(self) -> bool:
+        return self.climb if self.inside_climb is None else self.inside_climb
 
     @property
     def flank_angle(self) -> float:

@@ -288,7 +288,7 @@ class _PartPlanner:
                 "its narrow part cannot be cut"
             )
         allowance = self.settings.finish_allowance
-        clockwise = not self.settings.climb
+        clockwise = not self.settings.climb_inside
         finish, bones = self.with_bones(contours[0], ring, self.tool.radius)
         finish_path = _contour_path(finish, clockwise=clockwise, fit_arcs=self.settings.fit_arcs)
         depths = self.depths(self.through)
@@ -365,7 +365,7 @@ class _PartPlanner:
     def pocket_piece(self, region: Polygon, step: float, depths: list[float]) -> Job:
         """Offset rings from the middle out: the plunge lands in the middle, away from the
         wall, and the wall ring comes last with light engagement, which leaves it clean."""
-        climb = self.settings.climb
+        climb = self.settings.climb_inside
         rings: list[Path2D] = []
         position: Point | None = None
         for level in reversed(pocket_levels(region, step)):
@@ -391,7 +391,7 @@ class _PartPlanner:
         if centre_radius < -PLUNGE_RADIUS:
             raise InputError(f"{self.who}: {what} at {_at(point)} is smaller than the {tool:g} mm tool")
         self.check_inside_material(point, max(diameter, tool), what, feature.layer)
-        path = circle_path(Circle((point.x, point.y), max(centre_radius, 0.0)), clockwise=not self.settings.climb)
+        path = circle_path(Circle((point.x, point.y), max(centre_radius, 0.0)), clockwise=not self.settings.climb_inside)
         return self.loop_job(JobKind.DRILL, "drill" if not path.segments else what, path, depths)
 
     def check_inside_material(self, centre: ShapelyPoint, width: float, what: str, layer: str) -> None:
@@ -416,7 +416,7 @@ class _PartPlanner:
         depths = self.depths(self.depth(feature, what, through_allowed=not engrave))
         kind = JobKind.ENGRAVE if engrave else JobKind.INSIDE
         if geometry.is_closed and len(set(geometry.coords)) >= 3:
-            return self.loop_job(kind, what, loop_path(geometry.coords, clockwise=not self.settings.climb,
+            return self.loop_job(kind, what, loop_path(geometry.coords, clockwise=not self.settings.climb_inside,
                                                                     fit_arcs=self.settings.fit_arcs), depths)
         forth = open_path(geometry.coords, fit_arcs=self.settings.fit_arcs)
         back = forth.reversed()

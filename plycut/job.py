@@ -59,6 +59,7 @@ class CamOptions:
     overcut: float = 0.3
     safe_z: float | None = None  # None: the machine's
     climb: bool = True
+    inside_climb: bool | None = None
     tab_width: float = 10.0
     tab_height: float = 4.0
     tab_spacing: float = 400.0
@@ -163,13 +164,17 @@ def _sheet(table: TableReader) -> SheetSpec:
     return spec
 
 
+DIRECTIONS = ("climb", "conventional")
+
+
 def _cam(table: TableReader) -> CamOptions:
     defaults = CamOptions()
     options = CamOptions(
         clearance=table.number("clearance", defaults.clearance, minimum=0.0),
         overcut=table.number("overcut", defaults.overcut, minimum=0.0, maximum=MAX_OVERCUT),
         safe_z=table.number("safe_z", None, positive=True),
-        climb=table.string("direction", "climb", choices=("climb", "conventional")) == "climb",
+        climb=table.string("direction", "climb", choices=DIRECTIONS) == "climb",
+        inside_climb=_climb_or_none(table.string("inside_direction", None, choices=DIRECTIONS)),
         tab_width=table.number("tab_width", defaults.tab_width, positive=True),
         tab_height=table.number("tab_height", defaults.tab_height, minimum=0.0),
         tab_spacing=table.number("tab_spacing", defaults.tab_spacing, positive=True),
@@ -188,6 +193,10 @@ def _cam(table: TableReader) -> CamOptions:
     )
     table.done()
     return options
+
+
+def _climb_or_none(direction: str | None) -> bool | None:
+    return None if direction is None else direction == "climb"
 
 
 def _part_dogbones(table: TableReader) -> tuple[tuple[str, str], ...]:

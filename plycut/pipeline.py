@@ -62,6 +62,7 @@ def cam_settings(job: Job) -> CamSettings:
     cam = job.cam
     return CamSettings(
         tool=job.tool, cutting=job.cutting, safe_z=job.safe_z, overcut=cam.overcut, climb=cam.climb,
+        inside_climb=cam.inside_climb,
         tab_width=cam.tab_width, tab_height=cam.tab_height, tab_spacing=cam.tab_spacing,
         min_tabs=cam.min_tabs, tab_angle=cam.tab_angle, holding=cam.holding, onion_skin=cam.onion_skin,
         entry=cam.entry, ramp_angle=cam.ramp_angle, dogbones=cam.dogbones, dogbone_overrides=cam.part_dogbones,

@@ -797,3 +797,11 @@ def test_a_label_that_cannot_be_engraved_is_a_warning_not_an_error():
     assert any("part 'PEG': the label does not fit" in w for w in result.warnings)
     assert any("part 'ÉTAGÈRE': the label is not engraved: no engraving glyph for character 'É'" in w
                for w in result.warnings)
+
+
+def test_inside_cuts_can_run_the_other_way_from_the_outlines(placed):
+    result = sheet_toolpaths(two_part_layout(), settings(climb=True, inside_climb=False), name="dir")
+    groups = classify(feed_points(result.program.steps), placed)
+    final = {name: [p for p in groups[name] if abs(p[3] + THROUGH) < 1e-9] for name in ("shelf", "rect hole")}
+    assert loop_area(final["shelf"]) < 0  # outline clockwise: climb
+    assert loop_area(final["rect hole"]) < 0  # hole clockwise too: conventional inside
