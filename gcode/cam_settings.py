@@ -49,6 +49,7 @@ class CamSettings:
     dogbones: str = "dogbone"
     dogbone_overrides: tuple[tuple[str, str], ...] = ()
     spindle_spinup_s: float = 3.0
+    peck: float | None = None  # mm per peck of a plunge drill (None: the step-down; 0: no pecking)
     finish_allowance: float = 0.0  # mm left on profiles by the roughing passes, cut by one full-depth pass
     labels: bool = False  # engrave each part's name on it, single-stroke
     label_depth: float = 0.5
@@ -111,6 +112,8 @@ def check_settings(settings: CamSettings, thickness: float) -> None:
            f"cam settings: dogbones '{style}'{f' for part {name!r}' if name else ''} is not one of "
            f"{', '.join(DOGBONE_STYLES)}")
           for name, style in (("", settings.dogbones), *settings.dogbone_overrides)),
+        (settings.peck is None or settings.peck >= 0.0,
+         f"cam settings: peck {settings.peck} mm must not be negative"),
         (0.0 <= settings.finish_allowance <= tool.radius,
          f"cam settings: finish_allowance {settings.finish_allowance:g} mm must be from 0 to the tool radius"),
         (not settings.labels or 0.0 < settings.label_depth < thickness,

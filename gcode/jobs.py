@@ -383,7 +383,8 @@ class _PartPlanner:
         point = feature.geometry
         if not isinstance(point, ShapelyPoint) or point.is_empty:
             raise InputError(f"{self.who}: drill on layer '{feature.layer}' is a {point.geom_type}, not a point")
-        depths = self.depths(self.depth(feature, "drill", through_allowed=True))
+        depth = self.depth(feature, "drill", through_allowed=True)
+        depths = self.depths(depth)
         tool = self.tool.diameter
         diameter = tool if feature.diameter is None else feature.diameter
         what = "drill" if feature.diameter is None else f"{diameter:g} mm hole"
@@ -392,6 +393,10 @@ class _PartPlanner:
             raise InputError(f"{self.who}: {what} at {_at(point)} is smaller than the {tool:g} mm tool")
         self.check_inside_material(point, max(diameter, tool), what, feature.layer)
         path = circle_path(Circle((point.x, point.y), max(centre_radius, 0.0)), clockwise=not self.settings.climb_inside)
+        peck = self.settings.peck
+        if not path.segments and peck is not None:
+            # A plunge drill: pecks of its own size, or one plunge to the bottom without lifting.
+            depths = pass_depths(depth, peck) if peck > 0.0 else [-depth]
         return self.loop_job(JobKind.DRILL, "drill" if not path.segments else what, path, depths)
 
     def check_inside_material(self, centre: ShapelyPoint, width: float, what: str, layer: str) -> None:

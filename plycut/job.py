@@ -71,6 +71,7 @@ class CamOptions:
     ramp_angle: float = 5.0
     dogbones: str = "dogbone"
     part_dogbones: tuple[tuple[str, str], ...] = ()
+    peck: float | None = None
     finish_allowance: float = 0.0
     labels: bool = False
     label_depth: float = 0.5
@@ -186,6 +187,7 @@ def _cam(table: TableReader) -> CamOptions:
         ramp_angle=table.number("ramp_angle", defaults.ramp_angle, positive=True, maximum=45.0),
         dogbones=table.string("dogbones", defaults.dogbones, choices=DOGBONE_STYLES),
         part_dogbones=_part_dogbones(table.table("part_dogbones")),
+        peck=table.number("peck", None, minimum=0.0),
         finish_allowance=table.number("finish_allowance", defaults.finish_allowance, minimum=0.0),
         labels=table.boolean("labels", defaults.labels),
         label_depth=table.number("label_depth", defaults.label_depth, positive=True),

@@ -66,7 +66,7 @@ def cam_settings(job: Job) -> CamSettings:
         tab_width=cam.tab_width, tab_height=cam.tab_height, tab_spacing=cam.tab_spacing,
         min_tabs=cam.min_tabs, tab_angle=cam.tab_angle, holding=cam.holding, onion_skin=cam.onion_skin,
         entry=cam.entry, ramp_angle=cam.ramp_angle, dogbones=cam.dogbones, dogbone_overrides=cam.part_dogbones,
-        finish_allowance=cam.finish_allowance, labels=cam.labels, label_depth=cam.label_depth,
+        peck=cam.peck, finish_allowance=cam.finish_allowance, labels=cam.labels, label_depth=cam.label_depth,
         label_height=cam.label_height,
         spindle_spinup_s=job.machine.spindle_spinup_s,
     )

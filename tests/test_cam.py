@@ -805,3 +805,17 @@ def test_inside_cuts_can_run_the_other_way_from_the_outlines(placed):
     final = {name: [p for p in groups[name] if abs(p[3] + THROUGH) < 1e-9] for name in ("shelf", "rect hole")}
     assert loop_area(final["shelf"]) < 0  # outline clockwise: climb
     assert loop_area(final["rect hole"]) < 0  # hole clockwise too: conventional inside
+
+
+@pytest.mark.parametrize("peck, depths", [(2.5, [-18.3 * k / 8 for k in range(1, 9)]),  # 8 equal pecks <= 2.5
+                                          (0.0, [-18.3])])  # one plunge
+def test_the_peck_setting_sets_the_drills_pecks(peck, depths):
+    part = Part("lid", box(0, 0, 100, 100), (Feature(Operation.DRILL, Point(50, 50), layer="DRILL"),))
+    result = sheet_toolpaths(single(part), settings(peck=peck), name="x")
+    steps = list(result.program.steps)
+    start = steps.index(Comment("lid: drill"))
+    end = next(i for i in range(start + 1, len(steps)) if isinstance(steps[i], Comment))
+    pecks = [s for s in steps[start:end] if isinstance(s, Cut) and s.z < 0]
+    assert [s.z for s in pecks] == pytest.approx(depths)
+    # Lifts to the clearance: the approach, then one between pecks.
+    assert [s for s in steps[start:end] if isinstance(s, Rapid) and s.z == 1.0][1:] == [Rapid(z=1.0)] * (len(depths) - 1)
