@@ -65,8 +65,9 @@ class CamSettings:
         """The tab flanks' slope: a tool that cannot plunge must not dive down one steeper than its ramp."""
         return self.tab_angle if self.tool.centre_cutting else min(self.tab_angle, self.ramp_angle)
 
-    def dogbone_style(self, part_name: str) -> str:
-        return dict(self.dogbone_overrides).get(part_name, self.dogbones)
+    def dogbone_style(self, part_name: str, drawn: str = "") -> str:
+        """The job's override for this part, else what the plan's layer asks (drawn), else the job's default."""
+        return dict(self.dogbone_overrides).get(part_name) or drawn or self.dogbones
 
 
 HOLDING = ("tabs", "onion-skin")

@@ -151,8 +151,8 @@ class _PartPlanner:
         jobs: list[Job] = []
         for feature in self.part.features:
             jobs.extend(self.feature(feature))
-        for ring in outline.interiors:
-            jobs.extend(self.hole(ring))
+        for index, ring in enumerate(outline.interiors, start=1):
+            jobs.extend(self.hole(ring, index))
         if self.settings.labels:
             jobs.extend(self.label(outline))
         jobs.extend(self.outside(outline.exterior))
@@ -203,12 +203,12 @@ class _PartPlanner:
                 f"{self.tool.diameter:g} mm tool: it cannot be cut"
             )
         allowance = self.settings.finish_allowance
-        finish, bones = self.with_bones(contour, exterior, self.tool.radius)
+        finish, bones = self.with_bones(contour, exterior, self.tool.radius, 0)
         finish_path = _contour_path(finish, clockwise=self.settings.climb, fit_arcs=self.settings.fit_arcs)
         path = finish_path
         if allowance > 0.0:
             rough, _ = outline_contour(exterior, self.tool.radius + allowance)
-            rough, _ = self.with_bones(rough, exterior, self.tool.radius + allowance)
+            rough, _ = self.with_bones(rough, exterior, self.tool.radius + allowance, 0)
             path = _contour_path(rough, clockwise=self.settings.climb, fit_arcs=self.settings.fit_arcs)
         if self.settings.holding == "onion-skin":
             skin_z = -self.thickness + self.settings.onion_skin
@@ -243,9 +243,12 @@ class _PartPlanner:
             tabs.append((centre - (b - a) / 2.0, centre + (b - a) / 2.0))
         return Pass(finish, -self.through, tuple(sorted(tabs)), tab_z, cleared=-self.through)
 
-    def with_bones(self, contour: Contour, drawn: LinearRing, offset: float) -> tuple[Contour, tuple[Point, ...]]:
-        """The contour, `offset` from the drawing, with a bone in each drawn inside corner, as the part asks."""
-        style = self.settings.dogbone_style(self.part.name)
+    def with_bones(self, contour: Contour, drawn: LinearRing, offset: float,
+                   ring: int) -> tuple[Contour, tuple[Point, ...]]:
+        """The contour, `offset` from ring number `ring` of the drawing (0: the exterior), with a
+        bone in each drawn inside corner, as the job and the plan ask."""
+        styles = self.part.corner_styles
+        style = self.settings.dogbone_style(self.part.name, styles[ring] if ring < len(styles) else "")
         if style == "off" or isinstance(contour, Circle):
             return contour, ()
         points, bones = add_bones(contour, drawn.coords, offset, style)
@@ -277,7 +280,8 @@ class _PartPlanner:
         flank = (s.tab_height + s.overcut) / math.tan(math.radians(s.flank_angle)) if s.flank_angle < 90.0 else 0.0
         return place_tabs(path, count, span, clearance=flank + self.tool.radius)
 
-    def hole(self, ring: LinearRing) -> list[Job]:
+    def hole(self, ring: LinearRing, index: int) -> list[Job]:
+        """The inside profile of the outline's hole number `index` (1-based, as in corner_styles)."""
         contours = hole_contours(ring, self.tool.radius)
         where = _at(Polygon(ring))
         if not contours:
@@ -289,7 +293,7 @@ class _PartPlanner:
             )
         allowance = self.settings.finish_allowance
         clockwise = not self.settings.climb_inside
-        finish, bones = self.with_bones(contours[0], ring, self.tool.radius)
+        finish, bones = self.with_bones(contours[0], ring, self.tool.radius, index)
         finish_path = _contour_path(finish, clockwise=clockwise, fit_arcs=self.settings.fit_arcs)
         depths = self.depths(self.through)
         if allowance <= 0.0:
@@ -299,7 +303,7 @@ class _PartPlanner:
             raise InputError(
                 f"{self.who}: hole at {where} leaves no room for the {allowance:g} mm finishing allowance"
             )
-        rough, _ = self.with_bones(rough_contours[0], ring, self.tool.radius + allowance)
+        rough, _ = self.with_bones(rough_contours[0], ring, self.tool.radius + allowance, index)
         rough_path = _contour_path(rough, clockwise=clockwise, fit_arcs=self.settings.fit_arcs)
         job = self.loop_job(JobKind.INSIDE, "hole", rough_path, depths)
         finishing = Pass(finish_path, -self.through, cleared=-self.through)

@@ -21,6 +21,7 @@ from shapely.geometry.polygon import orient
 from shapely.validation import explain_validity
 
 from nester.errors import InputError
+from nester.layers import dogbone_style
 from nester.model import RIGHT_ANGLES, THROUGH_CUTS, Feature, Machining, Operation, Part
 
 # Operations whose geometry only makes sense as a closed loop.
@@ -302,8 +303,11 @@ def _is_outline(shape: RawShape, depth: int) -> bool:
     return operation is Operation.CUT_OUTSIDE
 
 
-def _assemble_outlines(through: list[RawShape], file: str) -> list[tuple[RawShape, Polygon]]:
-    """Sort through-cut loops into outlines with their holes; returns (outline shape, part polygon)."""
+def _assemble_outlines(through: list[RawShape], file: str) -> list[tuple[RawShape, Polygon, tuple[str, ...]]]:
+    """Sort through-cut loops into outlines with their holes.
+
+    Returns (outline shape, part polygon, corner styles): a corner style per ring
+    of the polygon, exterior first, from its layer name ("" when it names none)."""
     polygons = [_polygon(shape, file) for shape in through]
     containers = _containers(through, polygons, file)
     outline = [_is_outline(shape, len(containers[i])) for i, shape in enumerate(through)]
@@ -336,7 +340,8 @@ def _assemble_outlines(through: list[RawShape], file: str) -> list[tuple[RawShap
                 f"{file}: outline {_describe(shape, polygons[i])} and its holes do not form a valid part "
                 f"({_validity_problem(part)})"
             )
-        assembled.append((shape, orient(part, sign=1.0)))
+        styles = (dogbone_style(shape.layer) or "", *(dogbone_style(through[h].layer) or "" for h in holes[i]))
+        assembled.append((shape, orient(part, sign=1.0), styles))
     return assembled
 
 
@@ -414,8 +419,8 @@ def build_parts(
     others = [shape for shape in (*loops, *open_paths, *points) if shape.machining.operation not in THROUGH_CUTS]
     features = [_feature(shape, file, warnings) for shape in others]
 
-    areas = [polygon.area for _, polygon in outlines]
-    tree = STRtree([polygon.buffer(COVER_TOLERANCE) for _, polygon in outlines])
+    areas = [polygon.area for _, polygon, _ in outlines]
+    tree = STRtree([polygon.buffer(COVER_TOLERANCE) for _, polygon, _ in outlines])
     per_part: list[list[Feature]] = [[] for _ in outlines]
     for shape, feature in zip(others, features):
         owners = tree.query(feature.geometry, predicate="covered_by").tolist()
@@ -428,14 +433,15 @@ def build_parts(
             )
         per_part[min(owners, key=lambda i: areas[i])].append(feature)
 
-    names = _part_names([polygon for _, polygon in outlines], labels, name)
+    names = _part_names([polygon for _, polygon, _ in outlines], labels, name)
     parts = []
-    for part_name, (_, polygon), part_features in zip(names, outlines, per_part):
+    for part_name, (_, polygon, styles), part_features in zip(names, outlines, per_part):
         parts.append(
             Part(
                 name=part_name,
                 outline=polygon,
                 features=tuple(part_features),
+                corner_styles=styles if any(styles) else (),
                 quantity=quantity,
                 rotations=rotations,
                 grain=grain,

@@ -48,6 +48,23 @@ _DEFAULT_ENGRAVE_DEPTH = 1.0
 _DEFAULT_LAYER = re.compile(r"^(?:0|(?:layer|calque|ebene|capa|livello|laag)\s*\d+)$", re.IGNORECASE)
 
 
+# Keywords a layer name may carry to ask for bones in the inside corners of its
+# cuts, or none; the first match wins. A T is a word of its own: CUT_BONE is not T_BONE.
+_DOGBONE_KEYWORDS = (
+    (re.compile(r"NO[_ -]?DOG[_ -]?BONES?", re.IGNORECASE), "off"),
+    (re.compile(r"(?<![A-Z])T[_ -]?BONES?", re.IGNORECASE), "tbone"),
+    (re.compile(r"DOG[_ -]?BONES?", re.IGNORECASE), "dogbone"),
+)
+
+
+def dogbone_style(layer: str) -> str | None:
+    """"off", "tbone" or "dogbone" when the layer name asks for it (NODOGBONE, TBONE, DOGBONE), else None."""
+    for pattern, style in _DOGBONE_KEYWORDS:
+        if pattern.search(layer):
+            return style
+    return None
+
+
 def _first_mm_value(name: str) -> float | None:
     match = _MM_VALUE.search(name)
     return float(match.group(1)) if match else None

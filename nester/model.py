@@ -72,6 +72,9 @@ class Part:
     rotations: the angles the nester may use; None means any angle. A part with
     ``grain=True`` must keep its x axis along the sheet's grain (the sheet's
     length), so only 0 and 180 degrees of its rotations are kept.
+    corner_styles: what the plan asks of the inside corners of each ring of the
+    outline, exterior first then the holes in order ("dogbone", "tbone", "off",
+    or "" for the job's choice); () when it asks nothing.
     Identity, not geometry, tells two parts apart.
     """
 
@@ -82,6 +85,7 @@ class Part:
     rotations: tuple[float, ...] | None = RIGHT_ANGLES
     grain: bool = False
     source: str = ""
+    corner_styles: tuple[str, ...] = ()
 
     def allowed_rotations(self) -> tuple[float, ...] | None:
         if not self.grain:

@@ -141,3 +141,37 @@ def test_narrowing_offsets_are_not_mistaken_for_corners():
     assert len(bones) == 4
     for bone in bones:
         assert min(math.dist(bone, c) for c in drawn) == pytest.approx(R, abs=1e-6)
+
+
+def test_layer_names_choose_the_bones_of_each_contour_of_a_plan(tmp_path):
+    import ezdxf
+
+    from nester.layers import dogbone_style
+    from nester.plans import load_plan
+
+    assert [dogbone_style(n) for n in ("CUT_INSIDE_TBONE", "3_ANYTOOL_NODOGBONE", "SLOTS_T-BONES", "DOG_BONE",
+                                       "CUT_BONE_OUTSIDE", "CUT_INSIDE")] == [
+        "tbone", "off", "tbone", "dogbone", None, None]
+    doc = ezdxf.new("R2010", units=ezdxf.units.MM)
+    msp = doc.modelspace()
+    msp.add_lwpolyline([(0, 0), (600, 0), (600, 200), (0, 200)], close=True, dxfattribs={"layer": "CUT_OUTSIDE"})
+    for x0, layer in ((100, "CUT_INSIDE"), (250, "CUT_INSIDE_TBONE"), (400, "CUT_INSIDE_NODOGBONE")):
+        msp.add_lwpolyline([(x0, 60), (x0 + 40, 60), (x0 + 40, 78.4), (x0, 78.4)], close=True,
+                           dxfattribs={"layer": layer})
+    path = tmp_path / "panel.dxf"
+    doc.saveas(path)
+    (part,) = load_plan(path).parts
+    assert part.corner_styles[0] == "" and sorted(part.corner_styles[1:]) == ["", "off", "tbone"]
+    layout = Layout(Sheet(2000.0, 800.0, THICKNESS), (Placement(part, 0.0, (0.0, 0.0)),))
+    result = sheet_toolpaths(layout, CamSettings(TOOL, CUTTING, tab_height=0.0), name="bones")
+    bones = sorted(result.bones)
+    assert len(bones) == 8  # 4 dogbones in the plain slot, 4 T-bones, none in the NODOGBONE slot
+    dog = [b for b in bones if b[0] < 200]
+    tee = [b for b in bones if 200 < b[0] < 350]
+    assert len(dog) == len(tee) == 4
+    assert all(min(abs(y - 60), abs(y - 78.4)) == pytest.approx(R / math.sqrt(2), abs=1e-6) for _, y in dog)
+    assert all(min(abs(y - 60), abs(y - 78.4)) == pytest.approx(R, abs=1e-6) for _, y in tee)
+    # The job's per-part choice beats the plan's layers.
+    result = sheet_toolpaths(layout, CamSettings(TOOL, CUTTING, tab_height=0.0,
+                                                 dogbone_overrides=((part.name, "off"),)), name="bones")
+    assert result.bones == ()
