@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, replace
 from enum import IntEnum
 
-from shapely.geometry import LinearRing, LineString, Polygon
+from shapely.geometry import LinearRing, LineString, Polygon, box
 from shapely.geometry import Point as ShapelyPoint
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
@@ -23,6 +23,7 @@ from gcode.stroke_font import fit_text
 from gcode.offsets import (
     Contour,
     hole_contours,
+    narrow_parts,
     outline_contour,
     pocket_levels,
     pocket_region,
@@ -202,6 +203,14 @@ class _PartPlanner:
                 f"{self.who}: a slot in the outline at {_at(opening)} is narrower than the "
                 f"{self.tool.diameter:g} mm tool: it cannot be cut"
             )
+        minx, miny, maxx, maxy = Polygon(exterior).bounds
+        margin = 4.0 * self.tool.diameter
+        around = box(minx - margin, miny - margin, maxx + margin, maxy + margin).difference(Polygon(exterior))
+        for piece in narrow_parts(around, self.tool.radius):
+            raise InputError(
+                f"{self.who}: a slot in the outline at {_at(piece)} is narrower than the "
+                f"{self.tool.diameter:g} mm tool: it cannot be cut"
+            )
         allowance = self.settings.finish_allowance
         finish, bones = self.with_bones(contour, exterior, self.tool.radius, 0)
         finish_path = _contour_path(finish, clockwise=self.settings.climb, fit_arcs=self.settings.fit_arcs)
@@ -290,6 +299,11 @@ class _PartPlanner:
             raise InputError(
                 f"{self.who}: hole at {where} narrows below the {self.tool.diameter:g} mm tool: "
                 "its narrow part cannot be cut"
+            )
+        for piece in narrow_parts(Polygon(ring), self.tool.radius):
+            raise InputError(
+                f"{self.who}: hole at {where} narrows below the {self.tool.diameter:g} mm tool "
+                f"at {_at(piece)}: its narrow part cannot be cut"
             )
         allowance = self.settings.finish_allowance
         clockwise = not self.settings.climb_inside

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from typing import Sequence, Union
 
 from shapely.geometry import LinearRing, MultiPolygon, Polygon
+from shapely.geometry import Point as ShapelyPoint
 from shapely.geometry.base import BaseGeometry
+from shapely.ops import unary_union
 
 from gcode.arcs import Circle, Point, fit_circle
 from gcode.paths import PLUNGE_RADIUS
@@ -97,6 +99,54 @@ def pocket_levels(region: Polygon, step: float) -> list[list[PocketRing]]:
             rings.extend(PocketRing(tuple(hole.coords), True) for hole in piece.interiors)
         levels.append(rings)
         k += 1
+
+
+NARROW_AREA = 0.5  # mm2: less left uncut than this is rounding, not a slot
+CORNER_SLACK = 0.05  # mm
+
+
+def narrow_parts(space: Polygon, radius: float) -> list[Polygon]:
+    """Pieces of `space` -- where the tool must clear everything -- that a tool of this radius
+    cannot reach, the rounding it leaves in corners aside: slots and spurs narrower than the tool.
+
+    A round tool leaves a corner of angle t filled out to r / sin(t / 2) from its
+    vertex; bones may take that off, so it is not reported. Whatever is left
+    further from every corner is a part of the drawing the tool cannot enter.
+    """
+    quad_segs = quad_segs_for(radius)
+    reachable = space.buffer(-radius, quad_segs=quad_segs).buffer(radius, quad_segs=quad_segs)
+    left = space.difference(reachable)
+    if left.area <= NARROW_AREA:
+        return []
+    corners = [ShapelyPoint(vertex).buffer(radius / math.sin(angle / 2.0) + CORNER_SLACK)
+               for vertex, angle in _convex_corners(space)]
+    left = left.difference(unary_union(corners)) if corners else left
+    return [piece for piece in polygons_of(left) if piece.area > NARROW_AREA]
+
+
+def _convex_corners(space: Polygon) -> list[tuple[Point, float]]:
+    """(vertex, interior angle) of the corners of the space's rings that point out of the space."""
+    found = []
+    for index, ring in enumerate((space.exterior, *space.interiors)):
+        points = list(ring.coords)[:-1]
+        count = len(points)
+        area_sign = 1.0 if LinearRing(points).is_ccw else -1.0
+        if index > 0:
+            area_sign = -area_sign  # a hole in the space: the space lies outside it
+        for i in range(count):
+            ax, ay = points[i - 1]
+            bx, by = points[i]
+            cx, cy = points[(i + 1) % count]
+            turn = (bx - ax) * (cy - by) - (by - ay) * (cx - bx)
+            if turn * area_sign <= 0.0:
+                continue
+            incoming = math.atan2(by - ay, bx - ax)
+            outgoing = math.atan2(cy - by, cx - bx)
+            change = abs((outgoing - incoming + math.pi) % (2.0 * math.pi) - math.pi)
+            angle = math.pi - change
+            if angle > 1e-6:
+                found.append(((bx, by), angle))
+    return found
 
 
 def polygons_of(geometry: BaseGeometry) -> Sequence[Polygon]:

@@ -819,3 +819,25 @@ def test_the_peck_setting_sets_the_drills_pecks(peck, depths):
     assert [s.z for s in pecks] == pytest.approx(depths)
     # Lifts to the clearance: the approach, then one between pecks.
     assert [s for s in steps[start:end] if isinstance(s, Rapid) and s.z == 1.0][1:] == [Rapid(z=1.0)] * (len(depths) - 1)
+
+
+def test_a_slot_from_the_edge_narrower_than_the_tool_is_an_input_error():
+    slotted = box(0, 0, 200, 100).difference(box(98, 70, 102, 101))  # 4 mm wide, 30 mm deep
+    with pytest.raises(InputError, match=r"part 'comb': a slot in the outline at \(\d+\.\d+, \d+\.\d+\) is "
+                                         r"narrower than the 6 mm tool"):
+        sheet_toolpaths(single(Part("comb", slotted)), settings(), name="x")
+
+
+def test_a_hole_with_a_spur_narrower_than_the_tool_is_an_input_error():
+    spur = box(40, 40, 80, 60).union(box(80, 48, 100, 52))  # a 4 mm spur off a 40 x 20 hole
+    outline = Polygon(box(0, 0, 200, 100).exterior.coords, [spur.exterior.coords])
+    with pytest.raises(InputError, match=r"part 'key': hole at .* narrows below the 6 mm tool at \([89]\d\.\d+, 50"):
+        sheet_toolpaths(single(Part("key", outline)), settings(), name="x")
+
+
+def test_sharp_corners_are_rounding_not_narrow_slots():
+    triangle = Polygon([(50, 20), (150, 20), (100, 80)])  # 50 degree corners
+    star_notch = box(0, 0, 200, 100).difference(Polygon([(90, 100), (110, 100), (100, 60)]))  # a 28 degree V
+    outline = Polygon(box(0, 0, 200, 100).exterior.coords, [triangle.exterior.coords])
+    assert sheet_toolpaths(single(Part("tri", outline)), settings(), name="x").program.steps
+    assert sheet_toolpaths(single(Part("vee", star_notch)), settings(), name="x").program.steps
