@@ -98,9 +98,9 @@ def _arc_through(coords: np.ndarray, i: int, j: int, tolerance: float) -> tuple[
     distances = np.hypot(offsets[:, 0], offsets[:, 1])
     if np.max(np.abs(distances - radius)) > tolerance:
         return None
-    # Between two vertices the arc bulges out from the chord; the chord's middle is where it is furthest.
-    chord_middles = (run[:-1] + run[1:]) / 2.0 - centre
-    if np.max(radius - np.hypot(chord_middles[:, 0], chord_middles[:, 1])) > tolerance:
+    # Between two vertices the arc bulges out from the chord: furthest from it where the
+    # chord comes nearest to the centre.
+    if np.max(radius - _distances_to_segments(centre, run[:-1], run[1:])) > tolerance:
         return None
     angles = np.arctan2(offsets[:, 1], offsets[:, 0])
     steps = (np.diff(angles) + math.pi) % (2.0 * math.pi) - math.pi
@@ -111,6 +111,15 @@ def _arc_through(coords: np.ndarray, i: int, j: int, tolerance: float) -> tuple[
     if np.max(np.abs(steps)) >= math.pi / 2.0 or abs(float(np.sum(steps))) >= 2.0 * math.pi - 1e-6:
         return None
     return _point(centre), bool(steps[0] < 0.0)
+
+
+def _distances_to_segments(point: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    along = ends - starts
+    squared = np.einsum("ij,ij->i", along, along)
+    t = np.where(squared > 0.0, np.einsum("ij,ij->i", point - starts, along) / np.where(squared > 0.0, squared, 1.0),
+                 0.0)
+    nearest = starts + np.clip(t, 0.0, 1.0)[:, None] * along
+    return np.hypot(nearest[:, 0] - point[0], nearest[:, 1] - point[1])
 
 
 def _circumcentre(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray | None:

@@ -12,16 +12,19 @@ from gcode.arcs import arc_sweep, sample_arc
 from gcode.paths import Arc, Line, Path2D, loop_path
 
 
+SAMPLING = 0.0002  # mm: the fitted arcs are compared as chords this close to them
+
+
 def polyline_of(path: Path2D) -> LineString:
-    return LineString(path.points(0.0005))
+    return LineString(path.points(SAMPLING))
 
 
 def assert_within_tolerance(points, segments, tolerance=ARC_TOLERANCE):
-    original = LineString(points)
+    original = LineString(points).segmentize(0.05)
     fitted = polyline_of(Path2D(tuple(points[0]), segments))
-    assert fitted.hausdorff_distance(original) <= tolerance + 1e-6
+    assert fitted.hausdorff_distance(original) <= tolerance + SAMPLING + 1e-6
     # Every vertex of the original still lies on the fitted path, within tolerance.
-    assert max(fitted.distance(Point(p)) for p in points) <= tolerance + 1e-6
+    assert max(fitted.distance(Point(p)) for p in points) <= tolerance + SAMPLING + 1e-6
 
 
 def flattened_arc(centre, radius, a0, a1, chord_error=0.01):
