@@ -20,6 +20,7 @@ from gcode.arcs import Circle, Point
 from gcode.cam_settings import MIN_LABEL_HEIGHT, CamSettings
 from gcode.dogbones import add_bones
 from gcode.stroke_font import fit_text
+from nester.layers import dogbone_style
 from gcode.offsets import (
     Contour,
     hole_contours,
@@ -378,24 +379,41 @@ class _PartPlanner:
                 f"pockets use a {step:g} mm step-over, not {self.settings.cutting.step_over:g} mm: "
                 f"more than the tool radius would leave material standing"
             )
-        return [self.pocket_piece(piece, step, depths) for piece in pieces]
+        style = self.settings.dogbone_style(self.part.name, dogbone_style(feature.layer) or "")
+        drawn = [p for ring in (geometry.exterior, *geometry.interiors) for p in ring.coords]
+        return [self.pocket_piece(piece, step, depths, drawn if style != "off" else None, style)
+                for piece in pieces]
 
-    def pocket_piece(self, region: Polygon, step: float, depths: list[float]) -> Job:
+    def pocket_piece(self, region: Polygon, step: float, depths: list[float],
+                     drawn: list[Point] | None, style: str) -> Job:
         """Offset rings from the middle out: the plunge lands in the middle, away from the
-        wall, and the wall ring comes last with light engagement, which leaves it clean."""
+        wall, and the wall ring comes last with light engagement, which leaves it clean.
+        With `drawn` (the pocket's drawn vertices) its wall ring gets bones in the corners."""
         climb = self.settings.climb_inside
         rings: list[Path2D] = []
+        bones: list[Point] = []
         position: Point | None = None
-        for level in reversed(pocket_levels(region, step)):
-            paths = [_contour_path(r.contour, clockwise=climb if r.island else not climb,
-                                   fit_arcs=self.settings.fit_arcs) for r in level]
+        levels = pocket_levels(region, step)
+        for depth_index, level in reversed(list(enumerate(levels))):
+            contours = [r.contour for r in level]
+            if depth_index == 0 and drawn is not None:
+                contours = []
+                for r in level:
+                    contour = r.contour
+                    if not isinstance(contour, Circle):
+                        points, found = add_bones(contour, drawn, self.tool.radius, style)
+                        contour = tuple(points)
+                        bones.extend(found)
+                    contours.append(contour)
+            paths = [_contour_path(c, clockwise=climb if r.island else not climb, fit_arcs=self.settings.fit_arcs)
+                     for c, r in zip(contours, level)]
             while paths:
                 nearest = 0 if position is None else min(
                     range(len(paths)), key=lambda i: math.dist(position, paths[i].start))
                 rings.append(paths.pop(nearest))
                 position = rings[-1].end
         passes = tuple(Pass(path, z) for z in depths for path in rings)
-        return Job(JobKind.POCKET, "pocket", passes, link_region=region.buffer(LINK_TOLERANCE))
+        return Job(JobKind.POCKET, "pocket", passes, link_region=region.buffer(LINK_TOLERANCE), bones=tuple(bones))
 
     def drill(self, feature: Feature) -> Job:
         point = feature.geometry

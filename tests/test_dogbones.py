@@ -175,3 +175,23 @@ def test_layer_names_choose_the_bones_of_each_contour_of_a_plan(tmp_path):
     result = sheet_toolpaths(layout, CamSettings(TOOL, CUTTING, tab_height=0.0,
                                                  dogbone_overrides=((part.name, "off"),)), name="bones")
     assert result.bones == ()
+
+
+@pytest.mark.parametrize("layer, style, bones", [("POCKET_9MM", "dogbone", 4), ("POCKET_9MM_TBONE", "dogbone", 4),
+                                                 ("POCKET_9MM_NODOGBONE", "dogbone", 0), ("POCKET_9MM", "off", 0)])
+def test_a_housing_pocket_gets_bones_so_a_square_shelf_seats(layer, style, bones):
+    from nester.model import Feature, Operation
+
+    housing = box(100, 60, 140, 78.4)
+    part = Part("side", box(0, 0, 300, 200), (Feature(Operation.POCKET, housing, depth=9.0, layer=layer),))
+    result = toolpaths(part, tab_height=0.0, dogbones=style)
+    assert len(result.bones) == bones
+    floor = [LineString([m.start[:2], *m.xy_points(0.005)]) for m in moves(result.program.steps)
+             if not m.is_rapid and None not in m.start and m.start[2] == pytest.approx(-9.0)
+             and m.end[2] == pytest.approx(-9.0) and m.start[:2] != m.end[:2]]
+    cleared = unary_union([line.buffer(R, quad_segs=32) for line in floor])
+    left = moved(housing).difference(cleared).area
+    if bones:
+        assert left < 1e-3
+    else:
+        assert left == pytest.approx(4 * (R * R - math.pi * R * R / 4), rel=0.05)
