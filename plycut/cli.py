@@ -19,6 +19,7 @@ from gcode.estimate import estimate_time, format_duration
 from gcode.programs import read_program
 from gcode.reader import GcodeProgram
 from gcode.tooling import Machine
+from gcode.verify import verify_cuts
 from nester.errors import InputError
 from plycut import __version__
 from plycut.config import builtin_machines, builtin_profiles, load_machine, load_profile
@@ -34,6 +35,7 @@ from plycut.job import (
     demo_spec,
     read_job_file,
 )
+from plycut.layout_check import load_layout_check
 from plycut.outputs import write_atomic
 
 app = typer.Typer(
@@ -199,6 +201,8 @@ def check(
     sheet: Optional[str] = typer.Option(None, help="Sheet WIDTHxHEIGHTxTHICKNESS: also check every cut stays on it."),
     overcut: float = typer.Option(DEFAULT_MAX_OVERCUT, min=0.0,
                                   help="With --sheet: how far below the sheet (mm) a through cut may go."),
+    layout: Optional[Path] = typer.Option(None, help="The run's layout.json: also back-plot the program against "
+                                          "its parts (outlines cut free but at tabs, features at depth)."),
 ) -> None:
     """Read a program back and check it against the machine's dialect and safety rules."""
     with _reported_errors():
@@ -209,12 +213,19 @@ def check(
             if spec.thickness is None:
                 raise InputError(f"--sheet '{sheet}': give the thickness too, e.g. 2500x1250x18")
             bounds = (spec.width, spec.height, spec.thickness)
+        planned = cut = None
+        if layout is not None:
+            planned, cut = load_layout_check(layout, file.name)
+            if bounds is None:
+                bounds = (planned.sheet.width, planned.sheet.height, planned.sheet.thickness)
         program = _read_program_file(file, target)
         problems = [(line, message) for line, message in program.errors]
         rules = rules_for(target.dialect, target, bounds, max_overcut=overcut)
         problems += [(v.line, v.message) for v in check_program(program, rules=rules)]
+        if planned is not None:
+            problems += [(0, message) for message in verify_cuts(program.motions, planned, cut)]
         for line, message in sorted(problems):
-            typer.echo(f"{file}:{line}: {message}")
+            typer.echo(f"{file}:{line}: {message}" if line else f"{file}: {message}")
         if problems:
             typer.echo(f"{file}: {len(problems)} problem(s) for {target.name}", err=True)
             raise typer.Exit(1)

@@ -26,6 +26,7 @@ from nester.simple_nest import nest_bottom_left
 from nester.validate import check_result
 from plycut import __version__
 from plycut.job import Job
+from plycut.layout_check import add_cut_records
 from plycut.outputs import write_outputs
 
 SUMMARY = "summary.json"
@@ -47,6 +48,7 @@ class SheetOutput:
     preview_name: str
     program_text: str
     estimate: TimeEstimate
+    cut: CutSpec
 
 
 @dataclass(frozen=True)
@@ -97,13 +99,14 @@ def _sheet_output(job: Job, layout: Layout, index: int, count: int, settings: Ca
     readback = read_program(draft, job.machine.dialect, source=program_name)
     violations = [f"line {e[0]}: {e[1]}" for e in readback.errors]
     violations += [f"line {v.line}: {v.message}" for v in check_program(readback, rules=program_rules(job, layout))]
+    cut = cut_spec(settings, layout, toolpaths)
     if not violations:
-        violations = verify_cuts(readback.motions, layout, cut_spec(settings, layout, toolpaths))
+        violations = verify_cuts(readback.motions, layout, cut)
     if violations:
         raise ProgramCheckFailed(f"{program_name} failed its own check: " + "; ".join(violations[:5]))
     estimate = estimate_time(readback, job.machine)
     text = _fill_time(draft, post, job, format_duration(estimate.total_s))
-    return SheetOutput(index, layout, toolpaths, program_name, stem + ".svg", text, estimate)
+    return SheetOutput(index, layout, toolpaths, program_name, stem + ".svg", text, estimate, cut)
 
 
 def _fill_time(text: str, post, job: Job, duration: str) -> str:
@@ -228,6 +231,7 @@ def run_job(job: Job) -> RunResult:
         title = f"{job.name} - {output.program_name} - {len(output.layout.placements)} parts"
         files[output.preview_name] = sheet_preview(output.layout, output.toolpaths, title)
     document = layout_document(nest, list(job.parts), name=job.name, stock=job.stock)
+    add_cut_records(document, list(job.parts), [(s.program_name, s.layout, s.cut) for s in sheets])
     document["solution"]["run_time_sec"] = round(time.perf_counter() - started, 3)
     files[LAYOUT] = json.dumps(document, indent=1)
     summary = _summary(job, nest, sheets)

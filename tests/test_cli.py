@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -430,3 +431,31 @@ def test_job_cam_keys_choose_holding_entry_and_bones(tmp_path):
     result = invoke("run", str(job), "-o", str(tmp_path / "out3"))
     assert result.exit_code == 2 and "cam.part_dogbones.panel" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_check_with_the_layout_back_plots_the_program_against_its_parts(tmp_path):
+    out = tmp_path / "out"
+    assert invoke("demo", "--copies", "1", "-o", str(out)).exit_code == 0
+    layout = out / "layout.json"
+    good = invoke("check", str(out / "sheet-01.nc"), "--layout", str(layout))
+    assert good.exit_code == 0, good.output
+    assert "OK" in good.output
+    # Without its last pass the program leaves every part attached to the sheet.
+    text = (out / "sheet-01.nc").read_text().splitlines()
+    deepest = min(float(m) for line in text for m in re.findall(r"Z(-\d+\.\d+)", line))
+    shallow = tmp_path / "sheet-01.nc"
+    shallow.write_text("\n".join(line for line in text if f"Z{deepest:.3f}" not in line
+                                 and f"Z{deepest:g}" not in line) + "\n")
+    bad = invoke("check", str(shallow), "--layout", str(layout))
+    assert bad.exit_code == 1
+    assert "its outline is not cut through near" in bad.output
+    # A layout without the program's sheet, or not plycut's, is bad input.
+    other = tmp_path / "sheet-07.nc"
+    other.write_text(shallow.read_text())
+    result = invoke("check", str(other), "--layout", str(layout))
+    assert result.exit_code == 2 and "no sheet with the program 'sheet-07.nc'" in result.output
+    foreign = tmp_path / "foreign.json"
+    foreign.write_text('{"instance": {}, "solution": {}}')
+    result = invoke("check", str(out / "sheet-01.nc"), "--layout", str(foreign))
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert "missing 'plycut'" in result.output
