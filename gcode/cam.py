@@ -6,7 +6,8 @@ orders them (gcode.ordering) and writes the steps (gcode.writer).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 from gcode.arcs import Point
@@ -16,6 +17,7 @@ from gcode.jobs import Job, part_jobs
 from gcode.ordering import Travel, nesting_levels, order_jobs
 from gcode.toolpath import ToolpathProgram
 from gcode.writer import StepWriter
+from nester.errors import InputError
 from nester.model import Layout, Part
 
 __all__ = ["CamSettings", "SheetToolpaths", "sheet_toolpaths"]
@@ -49,24 +51,25 @@ def sheet_toolpaths(
     """
     thickness = layout.sheet.thickness
     check_settings(settings, thickness)
-    planned: dict[Part, list[Job]] = {}
-    warnings: list[str] = []
-    jobs: list[Job] = []
-    for placement, nesting in zip(layout.placements, nesting_levels(layout.placements)):
-        part = placement.part
-        if part not in planned:
-            planned[part], part_warnings = part_jobs(part, settings, thickness)
-            warnings.extend(part_warnings)
-        jobs.extend(job.placed(placement, nesting) for job in planned[part])
-    ordered, travel = order_jobs(jobs, SHEET_ORIGIN)
-    warnings.extend(_off_sheet(ordered, layout))
-
     writer = StepWriter(
         settings.cutting,
         settings.safe_z,
         ramp_angle=settings.ramp_angle if settings.entry == "ramp" else None,
         tab_angle=settings.flank_angle,
     )
+    planned: dict[Part, list[Job]] = {}
+    warnings: list[str] = []
+    jobs: list[Job] = []
+    for placement, nesting in zip(layout.placements, nesting_levels(layout.placements)):
+        part = placement.part
+        if part not in planned:
+            part_planned, part_warnings = part_jobs(part, settings, thickness)
+            planned[part] = [_with_exit(job, writer, settings) for job in part_planned]
+            warnings.extend(part_warnings)
+        jobs.extend(job.placed(placement, nesting) for job in planned[part])
+    ordered, travel = order_jobs(jobs, SHEET_ORIGIN)
+    warnings.extend(_off_sheet(ordered, layout))
+
     writer.start(settings.tool, settings.cutting.rpm, settings.spindle_spinup_s)
     for job in ordered:
         writer.job(job)
@@ -83,6 +86,25 @@ def sheet_toolpaths(
         rapid_length=rapid_length,
         warnings=tuple(dict.fromkeys(warnings)),
     )
+
+
+def _with_exit(job: Job, writer: StepWriter, settings: CamSettings) -> Job:
+    """The job knowing where the tool leaves it: a ramped loop ends one ramp past its start.
+
+    The ordering chains jobs by where each one ends; the writer alone decides
+    that, so it writes the job once on a scratch copy to find out."""
+    if writer.ramp_angle is None or job.reversible:
+        return job
+    scratch = writer.scratch(settings.tool)
+    try:
+        scratch.job(job)
+    except InputError:
+        return job  # the real writer says it again, naming the placed part
+
+    exit_point = scratch.position_xy()
+    if math.dist(exit_point, job.passes[-1].path.end) <= 1e-9:
+        return job
+    return replace(job, exit=exit_point)
 
 
 def _off_sheet(jobs: Sequence[Job], layout: Layout) -> list[str]:

@@ -85,6 +85,7 @@ class Job:
     tabs: tuple[Point, ...] = ()
     bones: tuple[Point, ...] = ()  # far ends of the dogbones and T-bones
     nesting: int = 0  # in how many other placed parts' holes its part lies
+    exit: Point | None = None  # where the tool leaves the job, when not at its last path's end (a ramp ends there)
 
     @property
     def start(self) -> Point:
@@ -92,11 +93,11 @@ class Job:
 
     @property
     def end(self) -> Point:
-        return self.passes[-1].path.end
+        return self.passes[-1].path.end if self.exit is None else self.exit
 
     def reversed(self) -> Job:
         """The job with every pass travelled the other way (only sensible when reversible)."""
-        return replace(self, passes=tuple(replace(p, path=p.path.reversed()) for p in self.passes))
+        return replace(self, passes=tuple(replace(p, path=p.path.reversed()) for p in self.passes), exit=None)
 
     def placed(self, placement: Placement, nesting: int = 0) -> Job:
         """This job moved onto the sheet like the placement moves its part, which lies in `nesting` holes."""
@@ -114,6 +115,7 @@ class Job:
             link_region=None if self.link_region is None else placement.place(self.link_region),
             tabs=tuple(place_point(t, rotation, translation) for t in self.tabs),
             bones=tuple(place_point(b, rotation, translation) for b in self.bones),
+            exit=None if self.exit is None else place_point(self.exit, rotation, translation),
             nesting=nesting,
         )
 

@@ -66,6 +66,13 @@ class StepWriter:
         # The closed path the tool is on and how far along it, after a pass that did not end at the path's start.
         self.on_loop: tuple[Path2D, float] | None = None
 
+    def scratch(self, tool: Tool) -> StepWriter:
+        """A fresh writer with the same settings, the tool at safe Z: to learn what a job does."""
+        other = StepWriter(self.cutting, self.safe_z, ramp_angle=self.ramp_angle, tab_angle=self.tab_angle)
+        other.tool = tool
+        other.z = self.safe_z
+        return other
+
     def start(self, tool: Tool, rpm: float, spinup_s: float) -> None:
         """Name the tool, lift (nobody knows where the tool was left), then start the spindle."""
         self.tool = tool

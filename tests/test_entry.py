@@ -249,3 +249,14 @@ def test_a_finishing_allowance_is_taken_off_by_one_full_depth_pass_that_keeps_th
     layout = Layout(Sheet(1000.0, 600.0, THICKNESS), (Placement(part, 0.0, (100.0, 100.0)),))
     spec = CutSpec(TOOL.radius, THICKNESS, 0.3, result.tabs, (10.0 + 6.0) / 2 + 4.3, result.bones)
     assert verify_cuts(motions, layout, spec) == []
+
+
+def test_the_ordering_knows_where_a_ramped_loop_ends():
+    part = Part("tile", box(0, 0, 40, 40), quantity=12)
+    placements = tuple(Placement(part, 0.0, (20.0 + 60.0 * (i % 6), 20.0 + 60.0 * (i // 6)), copy=i + 1)
+                       for i in range(12))
+    layout = Layout(Sheet(1000.0, 400.0, THICKNESS), placements)
+    result = sheet_toolpaths(layout, CamSettings(TOOL, CUTTING, tab_height=0.0, ramp_angle=RAMP_ANGLE), name="r")
+    rapids = [m for m in moves(result.program.steps) if m.is_rapid and m.end[:2] != m.start[:2]]
+    xy = math.hypot(*rapids[0].end[:2]) + sum(math.dist(m.start[:2], m.end[:2]) for m in rapids[1:])
+    assert xy == pytest.approx(result.travel.optimised, rel=1e-9)
