@@ -1,0 +1,298 @@
+"""Stream a program to a GRBL-family controller without ever losing track of where it is in the file.
+
+Character counting: a line goes out only when it fits in what is left of the
+controller's receive buffer, counting every byte sent and not yet acknowledged;
+each `ok` or `error:N` (and nothing else) frees the oldest line's bytes. Lines
+that write EEPROM or ask `$` questions go alone (send-response): an AVR GRBL
+drops serial bytes while it writes EEPROM.
+
+Every line sent and every acknowledgement goes to an append-only journal with
+its line number in the file, flushed as it is written: after a stop, a crash or
+an unplugged cable the journal says which lines the controller accepted.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+import serial
+
+from gcode.grbl_protocol import (
+    ALARMS,
+    DEFAULT_RX_BUFFER,
+    ERRORS,
+    FEED_HOLD,
+    SOFT_RESET,
+    STATUS_QUERY,
+    Firmware,
+    Status,
+    is_settings_write,
+    read_acknowledgement,
+    read_alarm,
+    read_banner,
+    read_rx_buffer,
+    read_status,
+)
+
+READ_TICK = 0.02  # s: how long one read waits for a response line
+STATUS_INTERVAL = 0.2  # s between status requests, one outstanding at a time
+HOLD_TIMEOUT = 5.0  # s to wait for the machine to stop after a feed hold
+
+
+class SenderFailure(RuntimeError):
+    """The controller could not be reached or did not behave like one: one line for the operator."""
+
+
+@dataclass
+class StreamReport:
+    """How a stream ended. Lines are line numbers in the file (1-based)."""
+
+    sent: int = 0
+    acknowledged: int = 0
+    completed: bool = False
+    stopped_at: int | None = None  # the file line whose answer stopped the stream
+    reason: str = ""
+    errors: list[tuple[int, int]] = field(default_factory=list)  # (file line, error code)
+    last_acknowledged: int | None = None
+    max_in_flight: int = 0  # bytes
+    status: Status | None = None
+
+
+def program_lines(text: str) -> list[tuple[int, str]]:
+    """(file line, what to send) for each line worth sending: comments, blanks and `%` dropped.
+
+    Stripping comments and spaces leaves more of the small receive buffer for motion."""
+    lines = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = re.sub(r"\(.*?\)|;.*$", "", raw).strip()
+        line = re.sub(r"\s+", "", line) if not line.startswith("$") else line
+        if line and line != "%":
+            lines.append((number, line))
+    return lines
+
+
+class Journal:
+    """Append-only record of what was sent and answered: `sent N text`, `ok N`, `error N code`, notes."""
+
+    def __init__(self, path: Path | None):
+        self._file: TextIO | None = path.open("a", encoding="utf-8") if path else None
+
+    def write(self, entry: str) -> None:
+        if self._file is not None:
+            self._file.write(entry + "\n")
+            self._file.flush()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+class GrblStreamer:
+    """One connection to a GRBL-family controller on an open pyserial port."""
+
+    def __init__(self, port: serial.SerialBase, *, journal: Path | None = None, on_error: str = "stop",
+                 stall_timeout: float = 30.0, clock=time.monotonic):
+        self.port = port
+        self.journal = Journal(journal)
+        self.on_error = on_error
+        self.stall_timeout = stall_timeout
+        self.clock = clock
+        self.firmware: Firmware | None = None
+        self.rx_buffer = DEFAULT_RX_BUFFER
+        self.status: Status | None = None
+        self.work_offset: tuple[float, ...] | None = None
+        self.messages: list[str] = []
+        self._received = b""
+
+    # -- connection -------------------------------------------------------
+
+    def connect(self, timeout: float = 3.0) -> Firmware:
+        """Wait for the banner (or reset to get one), then read the receive buffer size from `$I`."""
+        firmware = self._wait_for_banner(timeout / 2.0)
+        if firmware is None:
+            self._write(SOFT_RESET)
+            firmware = self._wait_for_banner(timeout / 2.0)
+        if firmware is None:
+            raise SenderFailure(f"{self.port.port}: no GRBL banner within {timeout:g} s (is it a GRBL controller?)")
+        if firmware.name == "marlin":
+            raise SenderFailure(f"{self.port.port}: a Marlin controller; this sender speaks GRBL")
+        self.firmware = firmware
+        for line in self._command("$I"):
+            size = read_rx_buffer(line)
+            if size:
+                self.rx_buffer = size
+        self.journal.write(f"# connected {firmware.name} {firmware.version}, receive buffer {self.rx_buffer} bytes")
+        return firmware
+
+    def _wait_for_banner(self, timeout: float) -> Firmware | None:
+        deadline = self.clock() + timeout
+        while self.clock() < deadline:
+            line = self._read_line()
+            if line:
+                firmware = read_banner(line)
+                if firmware is not None:
+                    return firmware
+        return None
+
+    def _command(self, command: str, timeout: float = 3.0) -> list[str]:
+        """Send one line alone and return what came back before its `ok` (send-response)."""
+        self._write((command + "\n").encode("ascii"))
+        deadline = self.clock() + timeout
+        lines: list[str] = []
+        while self.clock() < deadline:
+            line = self._read_line()
+            if not line:
+                continue
+            ack = read_acknowledgement(line)
+            if ack is not None:
+                if not ack.ok:
+                    raise SenderFailure(f"{self.port.port}: '{command}' answered {ack.describe()}")
+                return lines
+            lines.append(line)
+        raise SenderFailure(f"{self.port.port}: no answer to '{command}' within {timeout:g} s")
+
+    # -- streaming --------------------------------------------------------
+
+    def stream(self, lines: list[tuple[int, str]]) -> StreamReport:
+        """Send the lines with character counting until the end, an error (by policy) or an alarm."""
+        report = StreamReport()
+        pending = deque(lines)
+        in_flight: deque[tuple[int, int]] = deque()  # (file line, bytes)
+        in_flight_bytes = 0
+        alone = False  # a send-response line is in flight: nothing may follow it yet
+        last_poll = self.clock() - STATUS_INTERVAL
+        poll_outstanding = False
+        last_progress = self.clock()
+        try:
+            while pending or in_flight:
+                while pending and not alone:
+                    number, text = pending[0]
+                    size = len(text) + 1
+                    solo = is_settings_write(text)
+                    if solo and in_flight:
+                        break
+                    if in_flight_bytes + size > self.rx_buffer:
+                        break
+                    pending.popleft()
+                    self._write((text + "\n").encode("ascii"))
+                    self.journal.write(f"sent {number} {text}")
+                    in_flight.append((number, size))
+                    in_flight_bytes += size
+                    report.sent += 1
+                    report.max_in_flight = max(report.max_in_flight, in_flight_bytes)
+                    alone = solo
+                now = self.clock()
+                if not poll_outstanding and now - last_poll >= STATUS_INTERVAL:
+                    self._write(STATUS_QUERY)
+                    poll_outstanding, last_poll = True, now
+                line = self._read_line()
+                if not line:
+                    if in_flight and now - last_progress > self.stall_timeout:
+                        self._stalled(report, in_flight)
+                        return report
+                    continue
+                ack = read_acknowledgement(line)
+                if ack is not None:
+                    if not in_flight:
+                        self.messages.append(f"unexpected '{line}'")
+                        continue
+                    number, size = in_flight.popleft()
+                    in_flight_bytes -= size
+                    alone = False
+                    last_progress = self.clock()
+                    report.acknowledged += 1
+                    report.last_acknowledged = number
+                    if ack.ok:
+                        self.journal.write(f"ok {number}")
+                        continue
+                    self.journal.write(f"error {number} {ack.error}")
+                    report.errors.append((number, ack.error))
+                    if self.on_error == "stop":
+                        report.stopped_at = number
+                        report.reason = f"line {number}: error:{ack.error} ({ERRORS.get(ack.error, 'unknown error')})"
+                        self._stop_machine()
+                        self.journal.write(f"# stopped: {report.reason}")
+                        return report
+                    if self.firmware is not None and self.firmware.name == "grblhal":
+                        # grblHAL repeats an error for every following line until a blank one.
+                        self._write(b"\n")
+                        in_flight.append((number, 1))
+                        in_flight_bytes += 1
+                    continue
+                alarm = read_alarm(line)
+                if alarm is not None:
+                    report.stopped_at = in_flight[0][0] if in_flight else report.last_acknowledged
+                    report.reason = f"ALARM:{alarm} ({ALARMS.get(alarm, 'unknown alarm')}); unlock it at the machine"
+                    self.journal.write(f"# {report.reason}")
+                    return report
+                status = read_status(line)
+                if status is not None:
+                    poll_outstanding = False
+                    if status.work_offset is not None:
+                        self.work_offset = status.work_offset
+                    self.status = status.with_offset(self.work_offset)
+                    report.status = self.status
+                    continue
+                self.messages.append(line)
+        except (serial.SerialException, OSError) as exc:
+            report.reason = f"the port vanished ({exc})"
+            report.stopped_at = in_flight[0][0] if in_flight else None
+            self.journal.write(f"# {report.reason}")
+            return report
+        report.completed = True
+        self.journal.write("# completed")
+        return report
+
+    def _stalled(self, report: StreamReport, in_flight: deque[tuple[int, int]]) -> None:
+        """No acknowledgement for too long: either one was lost, or the machine hangs."""
+        status = self.status
+        drained = (status is not None and status.state == "Idle" and status.rx_free == self.rx_buffer
+                   and status.planner_free is not None and status.planner_free > 0)
+        if drained:
+            # Idle with an empty receive buffer: every byte sent reached the parser, so the
+            # lines were all taken; an `ok` went missing on the way back.
+            report.stopped_at = in_flight[-1][0]
+            report.reason = (f"an acknowledgement was lost: the machine is idle with empty buffers, so every "
+                             f"line up to {in_flight[-1][0]} reached it ({len(in_flight)} answer(s) missing)")
+        else:
+            state = status.state if status else "unknown"
+            report.stopped_at = in_flight[0][0]
+            report.reason = (f"stalled: no answer to line {in_flight[0][0]} for {self.stall_timeout:g} s "
+                             f"while the machine reports {state}")
+        self.journal.write(f"# {report.reason}")
+
+    def _stop_machine(self) -> None:
+        """Feed hold, wait until the machine stands still, then soft reset: no motion is lost mid-move."""
+        self._write(FEED_HOLD)
+        deadline = self.clock() + HOLD_TIMEOUT
+        while self.clock() < deadline:
+            self._write(STATUS_QUERY)
+            line = self._read_line()
+            status = read_status(line) if line else None
+            if status is not None and (status.state == "Idle" or (status.state == "Hold" and status.substate == 0)):
+                break
+        self._write(SOFT_RESET)
+
+    # -- port -------------------------------------------------------------
+
+    def _write(self, data: bytes) -> None:
+        self.port.write(data)
+
+    def _read_line(self) -> str:
+        """The next response line, or "" if none is complete within READ_TICK; partial lines wait."""
+        while b"\n" not in self._received:
+            self.port.timeout = READ_TICK
+            chunk = self.port.read(max(1, self.port.in_waiting))
+            if not chunk:
+                return ""
+            self._received += chunk
+        line, _, self._received = self._received.partition(b"\n")
+        return line.decode("ascii", errors="replace").strip()
+
+    def close(self) -> None:
+        self.journal.close()

@@ -1,0 +1,181 @@
+"""The sender against the simulated GRBL, over a real pseudo-terminal opened with pyserial."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+import serial
+
+from gcode.grbl_protocol import read_banner, read_rx_buffer, read_status
+from gcode.grbl_sim import Faults, PtyMachine, SimulatedGrbl
+from gcode.sender import GrblStreamer, program_lines
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs POSIX pseudo-terminals")
+
+
+def program(count: int = 300) -> str:
+    lines = ["G21 G90 (millimetres, absolute)", "G0 Z5", "M3 S12000", "G4 P1"]
+    for i in range(count):
+        lines.append(f"G1 X{(i % 50) * 2.5:.3f} Y{(i // 50) * 3.0:.3f} Z-1.000 F3000 ; move {i}")
+    lines += ["G0 Z5", "M5", "M2"]
+    return "\n".join(lines) + "\n"
+
+
+def connect(machine: SimulatedGrbl, **options):
+    pty = PtyMachine(machine).__enter__()
+    port = serial.Serial(pty.path, 115200, timeout=0.02)
+    streamer = GrblStreamer(port, **options)
+    streamer.connect(timeout=2.0)
+    return pty, port, streamer
+
+
+@pytest.fixture
+def closing():
+    opened = []
+    yield opened
+    for pty, port, streamer in opened:
+        streamer.close()
+        try:
+            port.close()
+        except OSError:
+            pass
+        pty.close()
+
+
+def test_every_line_arrives_once_in_order_within_the_receive_buffer(closing, tmp_path):
+    machine = SimulatedGrbl(speed=2000.0)
+    pty, port, streamer = connect(machine, journal=tmp_path / "journal.log")
+    closing.append((pty, port, streamer))
+    lines = program_lines(program())
+    report = streamer.stream(lines)
+    assert report.completed and report.reason == ""
+    assert report.sent == report.acknowledged == len(lines)
+    assert machine.executed == [text.upper() for _, text in lines]
+    assert machine.dropped_bytes == 0
+    assert 100 < report.max_in_flight <= 128  # the buffer is used, never overrun
+    journal = (tmp_path / "journal.log").read_text().splitlines()
+    assert sum(e.startswith("sent ") for e in journal) == len(lines)
+    assert [e for e in journal if e.startswith("ok ")][-1] == f"ok {lines[-1][0]}"
+    assert journal[-1] == "# completed"
+
+
+def test_a_sender_ignoring_flow_control_corrupts_the_simulated_machine(closing):
+    machine = SimulatedGrbl(speed=0.5)  # slow motion: the planner fills, the receive buffer overflows
+    with PtyMachine(machine) as pty:
+        port = serial.Serial(pty.path, 115200, timeout=0.05)
+        port.write(program().encode("ascii"))  # everything at once
+        time.sleep(1.0)
+        port.close()
+    assert machine.dropped_bytes > 0
+    expected = [text.upper() for _, text in program_lines(program())]
+    assert machine.executed != expected[:len(machine.executed)] or len(machine.executed) < len(expected)
+
+
+def test_the_receive_buffer_size_comes_from_dollar_i(closing):
+    pty, port, streamer = connect(SimulatedGrbl(rx_buffer=256, speed=2000.0))
+    closing.append((pty, port, streamer))
+    assert streamer.rx_buffer == 256 and streamer.firmware.name == "grbl"
+    report = streamer.stream(program_lines(program()))
+    assert report.completed and 128 < report.max_in_flight <= 256
+
+
+def test_an_error_stops_the_stream_at_its_file_line_and_resets_the_machine(closing, tmp_path):
+    lines = program_lines(program())
+    faults = Faults(error_at={120: 33})
+    machine = SimulatedGrbl(speed=200.0, faults=faults)
+    pty, port, streamer = connect(machine, journal=tmp_path / "j.log")
+    closing.append((pty, port, streamer))
+    report = streamer.stream(lines)
+    assert not report.completed
+    file_line = lines[119][0]
+    assert report.stopped_at == file_line
+    assert report.reason.startswith(f"line {file_line}: error:33 (The motion command has an invalid target")
+    assert report.errors == [(file_line, 33)]
+    assert f"error {file_line} 33" in (tmp_path / "j.log").read_text()
+    time.sleep(0.1)
+    assert machine.planner == deque_empty() and machine.state in ("Idle", "Alarm")
+
+
+def deque_empty():
+    from collections import deque
+    return deque()
+
+
+def test_an_alarm_stops_the_stream_and_is_never_unlocked_by_the_sender(closing):
+    machine = SimulatedGrbl(speed=200.0, faults=Faults(alarm_at={50: 2}))
+    pty, port, streamer = connect(machine)
+    closing.append((pty, port, streamer))
+    report = streamer.stream(program_lines(program()))
+    assert not report.completed
+    assert report.reason.startswith("ALARM:2 (G-code motion target exceeds machine travel")
+    assert machine.alarm == 2 and machine.state == "Alarm"
+
+
+def test_an_unplugged_cable_ends_the_stream_with_the_journal_intact(closing, tmp_path):
+    lines = program_lines(program())
+    machine = SimulatedGrbl(speed=2000.0, faults=Faults(unplug_after=80))
+    pty, port, streamer = connect(machine, journal=tmp_path / "j.log")
+    closing.append((pty, port, streamer))
+    report = streamer.stream(lines)
+    assert not report.completed and report.reason.startswith("the port vanished")
+    journal = (tmp_path / "j.log").read_text().splitlines()
+    acknowledged = [int(e.split()[1]) for e in journal if e.startswith("ok ")]
+    # The journal holds an unbroken run of acknowledged lines, the last one the report names;
+    # the machine took at least those (an answer in the cable when it came out is lost).
+    assert acknowledged == [number for number, _ in lines[:len(acknowledged)]]
+    assert report.last_acknowledged == acknowledged[-1]
+    assert lines[70][0] <= acknowledged[-1] <= lines[79][0]
+    assert machine.executed[:len(acknowledged)] == [text.upper() for _, text in lines[:len(acknowledged)]]
+    assert len(machine.executed) == 80
+
+
+def test_a_lost_ok_is_noticed_and_no_line_is_sent_twice(closing):
+    lines = program_lines(program(40))
+    machine = SimulatedGrbl(speed=2000.0, faults=Faults(drop_ok_at={30}))
+    pty, port, streamer = connect(machine, stall_timeout=0.5)
+    closing.append((pty, port, streamer))
+    report = streamer.stream(lines)
+    assert not report.completed
+    assert machine.executed == [text.upper() for _, text in lines]  # all delivered, once
+    assert report.stopped_at == lines[-1][0]
+    assert report.reason == (f"an acknowledgement was lost: the machine is idle with empty buffers, so every line "
+                             f"up to {lines[-1][0]} reached it (1 answer(s) missing)")
+
+
+def test_a_machine_that_hangs_is_a_stall_at_the_first_unanswered_line(closing):
+    lines = program_lines(program(40))
+    machine = SimulatedGrbl(speed=2000.0, faults=Faults(freeze_after=10))
+    pty, port, streamer = connect(machine, stall_timeout=0.5)
+    closing.append((pty, port, streamer))
+    report = streamer.stream(lines)
+    assert not report.completed and report.acknowledged == 10
+    assert report.stopped_at == lines[10][0]
+    assert report.reason == f"stalled: no answer to line {lines[10][0]} for 0.5 s while the machine reports Run"
+
+
+def test_no_banner_means_no_controller(closing):
+    master, slave = os.openpty()
+    try:
+        port = serial.Serial(os.ttyname(slave), 115200, timeout=0.02)
+        from gcode.sender import SenderFailure
+
+        with pytest.raises(SenderFailure, match="no GRBL banner within 0.4 s"):
+            GrblStreamer(port).connect(timeout=0.4)
+        port.close()
+    finally:
+        os.close(master)
+        os.close(slave)
+
+
+def test_protocol_lines_are_read_into_types():
+    assert read_banner("Grbl 1.1h ['$' for help]").name == "grbl"
+    assert read_banner("GrblHAL 1.1f ['$' or '$HELP' for help]").name == "grblhal"
+    assert read_banner("Grbl 3.7 [FluidNC v3.7.8 (wifi) '$' for help]").name == "fluidnc"
+    assert read_banner("ok") is None
+    assert read_rx_buffer("[OPT:VNML+,100,1024]") == 1024 and read_rx_buffer("[OPT:V,15,128]") == 128
+    assert read_rx_buffer("[OPT:V]") is None
+    status = read_status("<Hold:0|MPos:10.000,20.000,-1.000|Bf:15,128|FS:3000,12000|WCO:5.000,5.000,0.000>")
+    assert status.state == "Hold" and status.substate == 0
+    assert status.work == (5.0, 15.0, -1.0) and status.planner_free == 15 and status.spindle == 12000
