@@ -122,7 +122,7 @@ class GrblStreamer:
         if firmware.name == "marlin":
             raise SenderFailure(f"{self.port.port}: a Marlin controller; this sender speaks GRBL")
         self.firmware = firmware
-        for line in self._command("$I"):
+        for line in self.command("$I"):
             size = read_rx_buffer(line)
             if size:
                 self.rx_buffer = size
@@ -139,7 +139,7 @@ class GrblStreamer:
                     return firmware
         return None
 
-    def _command(self, command: str, timeout: float = 3.0) -> list[str]:
+    def command(self, command: str, timeout: float = 3.0) -> list[str]:
         """Send one line alone and return what came back before its `ok` (send-response)."""
         self._write((command + "\n").encode("ascii"))
         deadline = self.clock() + timeout

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Iterator, Optional
@@ -16,6 +17,8 @@ from rich.table import Table
 from gcode.backplot_svg import backplot_svg
 from gcode.check import DEFAULT_MAX_OVERCUT, check_program, rules_for
 from gcode.estimate import estimate_time, format_duration
+from gcode.grbl_protocol import ERRORS as GRBL_ERRORS
+from gcode.grbl_sim import PtyMachine, SimulatedGrbl
 from gcode.programs import read_program
 from gcode.reader import GcodeProgram
 from gcode.tooling import Machine
@@ -37,6 +40,7 @@ from plycut.job import (
 )
 from plycut.layout_check import load_layout_check
 from plycut.outputs import write_atomic
+from plycut.send_job import send_program
 
 app = typer.Typer(
     add_completion=False,
@@ -244,6 +248,50 @@ def _read_program_file(file: Path, machine: Machine) -> GcodeProgram:
 def _require_moves(program: GcodeProgram, file: Path, machine: Machine) -> None:
     if not program.motions:
         raise InputError(f"{file}: no moves the reader can follow: is it a {machine.dialect} program?")
+
+
+@app.command()
+def send(
+    file: Path = typer.Argument(..., help="A GRBL or grblHAL program."),
+    port: str = typer.Option(..., help="Serial device, pyserial URL (socket://, rfc2217://) or sim://?speed=N."),
+    baud: int = typer.Option(115200, help="Baud rate."),
+    machine: str = typer.Option(DEFAULT_MACHINE, help="Machine name or .toml path: its rules are checked first."),
+    on_error: str = typer.Option("stop", help="stop: feed hold and reset on error:N; continue: go on."),
+    journal: Optional[Path] = typer.Option(None, help="Journal file [default: FILE.journal]."),
+    check_mode: bool = typer.Option(False, "--check", help="GRBL check mode ($C): a dry run, every error listed."),
+) -> None:
+    """Stream a program to a GRBL-family controller, journaling every line sent and answered."""
+    with _reported_errors():
+        if on_error not in ("stop", "continue"):
+            raise InputError(f"--on-error '{on_error}': expected stop or continue")
+        result = send_program(file, load_machine(machine), port, baud=baud, on_error=on_error, journal=journal,
+                              check_mode=check_mode)
+    report = result.report
+    for warning in result.warnings:
+        typer.echo(f"preflight: {warning}")
+    for line, code in report.errors:
+        typer.echo(f"{file}:{line}: error:{code} ({GRBL_ERRORS.get(code, 'unknown error')})")
+    if report.completed and not (check_mode and report.errors):
+        typer.echo(f"{file}: {report.sent} lines sent and acknowledged ({result.firmware}); journal {result.journal}")
+        return
+    if report.completed:
+        typer.echo(f"{file}: check mode found {len(report.errors)} error(s) ({result.firmware})")
+    else:
+        typer.echo(f"{file}: stopped at line {report.stopped_at}: {report.reason}; last acknowledged line "
+                   f"{report.last_acknowledged}; journal {result.journal}")
+    raise typer.Exit(1)
+
+
+@app.command()
+def sim(speed: float = typer.Option(1.0, help="Motion runs this many times faster than real time.")) -> None:
+    """Run a simulated GRBL 1.1 behind a pseudo-terminal until Ctrl-C; open the path it prints."""
+    with PtyMachine(SimulatedGrbl(speed=speed)) as machine:
+        typer.echo(machine.path)
+        try:
+            while True:
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
 
 
 @app.command("estimate-time")

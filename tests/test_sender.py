@@ -179,3 +179,52 @@ def test_protocol_lines_are_read_into_types():
     status = read_status("<Hold:0|MPos:10.000,20.000,-1.000|Bf:15,128|FS:3000,12000|WCO:5.000,5.000,0.000>")
     assert status.state == "Hold" and status.substate == 0
     assert status.work == (5.0, 15.0, -1.0) and status.planner_free == 15 and status.spindle == 12000
+
+
+def test_plycut_send_streams_the_demo_to_the_simulated_machine(tmp_path):
+    from typer.testing import CliRunner
+
+    from plycut.cli import app
+
+    runner = CliRunner()
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["demo", "--copies", "1", "-o", str(out)]).exit_code == 0
+    program_file = out / "sheet-01.nc"
+    result = runner.invoke(app, ["send", str(program_file), "--port", "sim://?speed=100000"])
+    assert result.exit_code == 0, result.output
+    sent = len(program_lines(program_file.read_text()))
+    assert f"{sent} lines sent and acknowledged (grbl 1.1h)" in result.output
+    journal = (out / "sheet-01.nc.journal").read_text().splitlines()
+    assert journal[-1] == "# completed" and sum(e.startswith("ok ") for e in journal) == sent
+
+
+def test_plycut_send_refuses_bad_input_with_one_line_and_sends_nothing(tmp_path):
+    from typer.testing import CliRunner
+
+    from plycut.cli import app
+
+    runner = CliRunner()
+    bad = tmp_path / "toolchange.nc"
+    bad.write_text("G21 G90\nG0 Z5\nM3 S12000\nG4 P3\nM6 T2\nG0 X10 Y10\nM5\nM2\n")
+    result = runner.invoke(app, ["send", str(bad), "--port", "sim://"])
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert f"{bad}:5:" in result.output and "preflight failed" in result.output and "nothing sent" in result.output
+    assert not (tmp_path / "toolchange.nc.journal").exists()
+    good = tmp_path / "good.nc"
+    good.write_text("G21 G90\nG0 Z5\nM5\nM2\n")
+    result = runner.invoke(app, ["send", str(good), "--port", str(tmp_path / "no-such-port")])
+    assert result.exit_code == 2 and "cannot open the port" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_plycut_send_check_mode_lists_every_error_with_its_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from plycut.cli import app
+
+    bad = tmp_path / "bad.nc"
+    bad.write_text("G21 G90\nG0 Z5\nM3 S12000\nG4 P3\nM6 T2\nG1 X10 Y10 F500\nG81 X5 Y5 Z-1 R1\nM5\nM2\n")
+    result = CliRunner().invoke(app, ["send", str(bad), "--port", "sim://?speed=1000", "--check"])
+    assert result.exit_code == 1, result.output
+    assert f"{bad}:5: error:20" in result.output and f"{bad}:7: error:20" in result.output
+    assert "check mode found 2 error(s)" in result.output

@@ -1,0 +1,93 @@
+"""`plycut send`: preflight a program, open the port (or the simulated machine), stream it."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import serial
+
+from gcode.check import check_program, rules_for
+from gcode.grbl_sim import PtyMachine, SimulatedGrbl
+from gcode.programs import read_program
+from gcode.sender import GrblStreamer, SenderFailure, StreamReport, program_lines
+from gcode.tooling import Machine
+from nester.errors import InputError
+
+SIM_SCHEME = "sim://"
+STREAMED_DIALECTS = ("grbl", "grblhal")
+
+
+@dataclass(frozen=True)
+class SendResult:
+    report: StreamReport
+    firmware: str
+    journal: Path
+    warnings: tuple[str, ...] = ()
+
+
+def preflight(file: Path, text: str, machine: Machine) -> list[str]:
+    """The machine's check rules on the program: one line per problem, with the file line."""
+    if machine.dialect not in STREAMED_DIALECTS:
+        raise InputError(f"{machine.id}: the sender streams GRBL and grblHAL programs, not {machine.dialect}")
+    program = read_program(text, machine.dialect, source=str(file))
+    problems = [(line, message) for line, message in program.errors]
+    problems += [(v.line, v.message) for v in check_program(program, rules=rules_for(machine.dialect, machine, None))]
+    return [f"{file}:{line}: {message}" for line, message in sorted(problems)]
+
+
+@contextlib.contextmanager
+def open_port(url: str, baud: int) -> Iterator[serial.SerialBase]:
+    """A pyserial port for a device path or URL; `sim://?speed=N` starts a simulated GRBL behind a pty."""
+    simulated = None
+    if url.startswith(SIM_SCHEME):
+        query = parse_qs(urlparse(url).query)
+        try:
+            speed = float(query.get("speed", ["1"])[0])
+        except ValueError:
+            raise InputError(f"{url}: speed must be a number") from None
+        simulated = PtyMachine(SimulatedGrbl(speed=speed)).__enter__()
+        url = simulated.path
+    try:
+        port = serial.serial_for_url(url, baudrate=baud, timeout=0.02)
+    except (serial.SerialException, ValueError, OSError) as exc:
+        if simulated:
+            simulated.close()
+        raise InputError(f"{url}: cannot open the port ({exc})") from None
+    try:
+        yield port
+    finally:
+        with contextlib.suppress(OSError, serial.SerialException):
+            port.close()
+        if simulated:
+            simulated.close()
+
+
+def send_program(file: Path, machine: Machine, url: str, *, baud: int = 115200, on_error: str = "stop",
+                 journal: Path | None = None, check_mode: bool = False, timeout: float = 3.0) -> SendResult:
+    """Preflight, connect, stream. Bad input and an unreachable controller raise InputError; nothing is sent."""
+    try:
+        text = file.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise InputError(f"{file}: cannot read ({exc.strerror or exc})") from None
+    problems = preflight(file, text, machine)
+    if problems and not check_mode:
+        raise InputError(f"{problems[0]} (preflight failed, {len(problems)} problem(s): nothing sent)")
+    journal = journal or file.with_name(file.name + ".journal")
+    with open_port(url, baud) as port:
+        streamer = GrblStreamer(port, journal=journal, on_error="continue" if check_mode else on_error)
+        try:
+            firmware = streamer.connect(timeout)
+            if check_mode:
+                streamer.command("$C")
+            report = streamer.stream(program_lines(text))
+            if check_mode:
+                streamer.command("$C")  # leaving check mode resets the controller
+        except SenderFailure as exc:
+            raise InputError(str(exc)) from None
+        finally:
+            streamer.close()
+    return SendResult(report, f"{firmware.name} {firmware.version}", journal, tuple(problems))
