@@ -259,13 +259,16 @@ def send(
     on_error: str = typer.Option("stop", help="stop: feed hold and reset on error:N; continue: go on."),
     journal: Optional[Path] = typer.Option(None, help="Journal file [default: FILE.journal]."),
     check_mode: bool = typer.Option(False, "--check", help="GRBL check mode ($C): a dry run, every error listed."),
+    resume_from: Optional[int] = typer.Option(None, min=1, help="Re-enter at this file line: modal state rebuilt, "
+                                              "up to safe Z, across, down at the plunge feed."),
 ) -> None:
     """Stream a program to a GRBL-family controller, journaling every line sent and answered."""
     with _reported_errors():
         if on_error not in ("stop", "continue"):
             raise InputError(f"--on-error '{on_error}': expected stop or continue")
-        result = send_program(file, load_machine(machine), port, baud=baud, on_error=on_error, journal=journal,
-                              check_mode=check_mode)
+        target = load_machine(machine)
+        result = send_program(file, target, port, baud=baud, on_error=on_error, journal=journal,
+                              check_mode=check_mode, resume_from=resume_from, plunge_feed=target.max_feed_z / 2.0)
     report = result.report
     for warning in result.warnings:
         typer.echo(f"preflight: {warning}")

@@ -13,6 +13,7 @@ import serial
 from gcode.check import check_program, rules_for
 from gcode.grbl_sim import PtyMachine, SimulatedGrbl
 from gcode.programs import read_program
+from gcode.resume import resume_lines
 from gcode.sender import GrblStreamer, SenderFailure, StreamReport, program_lines
 from gcode.tooling import Machine
 from nester.errors import InputError
@@ -27,6 +28,19 @@ class SendResult:
     firmware: str
     journal: Path
     warnings: tuple[str, ...] = ()
+
+
+def _resumed(text: str, start: int, machine: Machine, plunge_feed: float, file: Path) -> list[tuple[int, str]]:
+    """The lines to send to re-enter the program at file line `start`: a preamble (line 0), then the rest."""
+    raw = text.splitlines()
+    try:
+        lines = resume_lines(raw, start, safe_z=machine.safe_z, plunge_feed=plunge_feed,
+                             spin_up_s=machine.spindle_spinup_s)
+    except ValueError as exc:
+        raise InputError(f"{file}: --resume-from {start}: {exc}") from None
+    preamble = lines[:len(lines) - (len(raw) - start + 1)]
+    rest = [(number, line) for number, line in program_lines(text) if number >= start]
+    return [(0, line) for _, line in program_lines("\n".join(preamble))] + rest
 
 
 def preflight(file: Path, text: str, machine: Machine) -> list[str]:
@@ -67,7 +81,8 @@ def open_port(url: str, baud: int) -> Iterator[serial.SerialBase]:
 
 
 def send_program(file: Path, machine: Machine, url: str, *, baud: int = 115200, on_error: str = "stop",
-                 journal: Path | None = None, check_mode: bool = False, timeout: float = 3.0) -> SendResult:
+                 journal: Path | None = None, check_mode: bool = False, timeout: float = 3.0,
+                 resume_from: int | None = None, plunge_feed: float = 300.0) -> SendResult:
     """Preflight, connect, stream. Bad input and an unreachable controller raise InputError; nothing is sent."""
     try:
         text = file.read_text(encoding="utf-8", errors="replace")
@@ -76,6 +91,9 @@ def send_program(file: Path, machine: Machine, url: str, *, baud: int = 115200, 
     problems = preflight(file, text, machine)
     if problems and not check_mode:
         raise InputError(f"{problems[0]} (preflight failed, {len(problems)} problem(s): nothing sent)")
+    to_send = program_lines(text)
+    if resume_from is not None:
+        to_send = _resumed(text, resume_from, machine, plunge_feed, file)
     journal = journal or file.with_name(file.name + ".journal")
     with open_port(url, baud) as port:
         streamer = GrblStreamer(port, journal=journal, on_error="continue" if check_mode else on_error)
@@ -83,7 +101,7 @@ def send_program(file: Path, machine: Machine, url: str, *, baud: int = 115200, 
             firmware = streamer.connect(timeout)
             if check_mode:
                 streamer.command("$C")
-            report = streamer.stream(program_lines(text))
+            report = streamer.stream(to_send)
             if check_mode:
                 streamer.command("$C")  # leaving check mode resets the controller
         except SenderFailure as exc:

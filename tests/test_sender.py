@@ -16,7 +16,7 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs POSIX 
 
 
 def program(count: int = 300) -> str:
-    lines = ["G21 G90 (millimetres, absolute)", "G0 Z5", "M3 S12000", "G4 P1"]
+    lines = ["G21 G90 (millimetres, absolute)", "G0 Z5", "G0 X0 Y0", "M3 S12000", "G4 P3", "G1 Z-1 F300"]
     for i in range(count):
         lines.append(f"G1 X{(i % 50) * 2.5:.3f} Y{(i // 50) * 3.0:.3f} Z-1.000 F3000 ; move {i}")
     lines += ["G0 Z5", "M5", "M2"]
@@ -228,3 +228,38 @@ def test_plycut_send_check_mode_lists_every_error_with_its_line(tmp_path):
     assert result.exit_code == 1, result.output
     assert f"{bad}:5: error:20" in result.output and f"{bad}:7: error:20" in result.output
     assert "check mode found 2 error(s)" in result.output
+
+
+def test_resume_rebuilds_the_state_and_reaches_the_start_of_the_line_from_above():
+    from gcode.resume import modal_state, resume_lines
+
+    text = ["G20 G90 G55", "G0 Z0.2", "M3 S15000", "G4 P3", "G0 X1 Y2", "G1 Z-0.1 F20", "G1 X3 F80",
+            "G1 Y4", "G0 Z0.2", "M5", "M2"]
+    state = modal_state(text[:7])
+    assert (state.units, state.work_offset, state.feed, state.spindle, state.position) == (
+        "G20", "G55", 80.0, "M3", (3.0, 2.0, -0.1))
+    resumed = resume_lines(text, 8, safe_z=25.4, plunge_feed=254.0, spin_up_s=3.0)
+    assert resumed == ["G20 G90 G55 G17 G94", "G0 Z1.0000", "M3 S15000", "G4 P3", "G0 X3.000 Y2.000",
+                       "G1 Z-0.100 F10", "F80", "G1 Y4", "G0 Z0.2", "M5", "M2"]
+    with pytest.raises(ValueError, match="relative distances"):
+        resume_lines(["G21 G91", "G1 X1 F100", "G1 X1"], 3, safe_z=5, plunge_feed=100)
+    with pytest.raises(ValueError, match="do not say where the tool is"):
+        resume_lines(["G21 G90", "G0 Z5", "G0 X1"], 3, safe_z=5, plunge_feed=100)
+
+
+def test_plycut_send_resume_from_sends_the_preamble_then_the_rest_of_the_file(tmp_path):
+    from typer.testing import CliRunner
+
+    from plycut.cli import app
+
+    text = program(60)
+    path = tmp_path / "job.nc"
+    path.write_text(text)
+    result = CliRunner().invoke(app, ["send", str(path), "--port", "sim://?speed=100000", "--resume-from", "40"])
+    assert result.exit_code == 0, result.output
+    journal = (tmp_path / "job.nc.journal").read_text().splitlines()
+    sent = [e.split(" ", 2) for e in journal if e.startswith("sent ")]
+    preamble = [text for _, number, text in sent if number == "0"]
+    assert preamble[0].startswith("G21G90G54") and preamble[1] == "G0Z5.0000"
+    assert [p[:2] for p in preamble[2:4]] == ["M3", "G4"] and preamble[-2].startswith("G1Z-1.000F")
+    assert [int(number) for _, number, _ in sent if number != "0"] == list(range(40, 70))
