@@ -22,13 +22,14 @@ import numpy as np
 
 from gcode.arcs import Point
 
-# Bones go in corners of at most 120 degrees: square and acute ones. A blunter
-# corner is not where a square part seats, and leaves little in its corner.
+# Bones go in corners of 60 to 120 degrees, where a square part seats. A blunter
+# corner leaves little in its corner; in a sharper one a bone would dig far into
+# both walls for a part that cannot reach its tip anyway.
 MIN_TURN = math.radians(60.0)
+MAX_TURN = math.radians(120.0)
 # Rounded corners of shapely's offsets turn a few degrees per vertex; a drawn
 # corner's vertex is where the offset of the drawing's two edges meet.
 CORNER_MATCH = 0.02  # mm: how exactly the vertex must sit where the drawn corner puts it
-BISECTOR_MATCH = math.cos(math.radians(2.0))
 MIN_BONE = 0.05  # mm: a shorter bone would not cut anything the rounding does not
 STYLES = ("dogbone", "tbone")
 
@@ -67,20 +68,20 @@ def _bone(before: Point, here: Point, after: Point, corners: np.ndarray, radius:
         return None
     unit_in, unit_out = incoming / len_in, outgoing / len_out
     turn = math.acos(max(-1.0, min(1.0, float(np.dot(unit_in, unit_out)))))
-    if turn < MIN_TURN or turn > math.pi - 1e-6:
+    if turn < MIN_TURN - 1e-9 or turn > MAX_TURN + 1e-9:
         return None
     half_corner = (math.pi - turn) / 2.0
-    offsets = corners - np.asarray(here)
-    distances = np.hypot(offsets[:, 0], offsets[:, 1])
-    nearest = int(np.argmin(distances))
-    distance = float(distances[nearest])
-    if abs(distance - radius / math.sin(half_corner)) > CORNER_MATCH or distance - radius < MIN_BONE:
-        return None
-    towards_corner = offsets[nearest] / distance
     bisector = unit_in - unit_out
     bisector /= np.hypot(*bisector)
-    if float(np.dot(towards_corner, bisector)) < BISECTOR_MATCH:
+    # Where the drawn corner must be if this vertex is the offset of one: along the
+    # bisector, r / sin(half the corner) away. Any drawn vertex there will do (the
+    # nearest drawn vertex may be another corner, on a short shoulder).
+    distance = radius / math.sin(half_corner)
+    expected = np.asarray(here) + distance * bisector
+    misses = np.hypot(corners[:, 0] - expected[0], corners[:, 1] - expected[1])
+    if float(np.min(misses)) > CORNER_MATCH or distance - radius < MIN_BONE:
         return None
+    towards_corner = bisector
     if style == "dogbone":
         end = np.asarray(here) + (distance - radius) * towards_corner
     else:

@@ -226,13 +226,13 @@ class _PartPlanner:
             skin_z = -self.thickness + self.settings.onion_skin
             passes = tuple(Pass(path, z) for z in self.depths(-skin_z))
             if allowance > 0.0:
-                passes += (Pass(finish_path, skin_z, cleared=skin_z),)
+                passes += (Pass(finish_path, skin_z, cleared=self.kerf_cleared(skin_z)),)
             skin = Pass(finish_path, -self.through, cleared=skin_z)
             return [
                 Job(JobKind.OUTSIDE, "outside profile", passes, area=self.part.area, bones=bones),
                 Job(JobKind.SKIN, "onion skin", (skin,), area=self.part.area),
             ]
-        intervals = self.tab_intervals(path)
+        intervals = self.tab_intervals(path, bones if allowance <= 0.0 else ())
         tab_z = -self.thickness + self.settings.tab_height
         passes = tuple(
             Pass(path, z, intervals if z < tab_z - 1e-9 else (), tab_z) for z in self.depths(self.through)
@@ -244,6 +244,13 @@ class _PartPlanner:
         return [Job(JobKind.OUTSIDE, "outside profile", passes, area=self.part.area, tabs=tuple(centres),
                     bones=bones)]
 
+    def kerf_cleared(self, z: float) -> float:
+        """How deep a finishing pass may drop straight down the roughed kerf.
+
+        Its tool centre sits on the kerf's edge, so the tool's middle would come down
+        on the allowance: only a centre-cutting tool may; another ramps in from the top."""
+        return z if self.tool.centre_cutting else 0.0
+
     def finishing_pass(self, finish: Path2D, rough: Path2D, intervals, tab_z: float) -> Pass:
         """One full-depth pass along the finished contour, lifting over the roughing passes' tabs.
 
@@ -253,7 +260,7 @@ class _PartPlanner:
         for a, b in intervals:
             centre = finish.locate(rough.point_at((a + b) / 2.0))
             tabs.append((centre - (b - a) / 2.0, centre + (b - a) / 2.0))
-        return Pass(finish, -self.through, tuple(sorted(tabs)), tab_z, cleared=-self.through)
+        return Pass(finish, -self.through, tuple(sorted(tabs)), tab_z, cleared=self.kerf_cleared(-self.through))
 
     def with_bones(self, contour: Contour, drawn: LinearRing, offset: float,
                    ring: int) -> tuple[Contour, tuple[Point, ...]]:
@@ -266,7 +273,7 @@ class _PartPlanner:
         points, bones = add_bones(contour, drawn.coords, offset, style)
         return tuple(points), tuple(bones)
 
-    def tab_intervals(self, path: Path2D) -> tuple[tuple[float, float], ...]:
+    def tab_intervals(self, path: Path2D, bones: tuple[Point, ...] = ()) -> tuple[tuple[float, float], ...]:
         s = self.settings
         if s.tab_height <= 0.0:
             return ()
@@ -290,7 +297,19 @@ class _PartPlanner:
         # A ramped tab's flanks reach this far beyond it on the deepest pass; a tool radius
         # more keeps it off corners and bones.
         flank = (s.tab_height + s.overcut) / math.tan(math.radians(s.flank_angle)) if s.flank_angle < 90.0 else 0.0
-        return place_tabs(path, count, span, clearance=flank + self.tool.radius)
+        if count * (span + 2.0 * flank) > perimeter / 2.0:
+            raise InputError(
+                f"{self.who}: {count} tabs with {flank:.1f} mm flanks (at {s.flank_angle:g} degrees) would leave less "
+                f"than half of its {perimeter:.0f} mm outline cut through; use fewer tabs, steeper flanks "
+                f"(tab_angle, or ramp_angle for a tool that cannot plunge) or holding = \"onion-skin\""
+            )
+        forbidden = [path.locate(bone) for bone in bones]
+        intervals = place_tabs(path, count, span, clearance=flank + self.tool.radius, forbidden=forbidden)
+        if len(intervals) < count:
+            self.warnings.append(
+                f"{self.who} gets {len(intervals)} tabs instead of {count}: the others would cover its dogbones"
+            )
+        return intervals
 
     def hole(self, ring: LinearRing, index: int) -> list[Job]:
         """The inside profile of the outline's hole number `index` (1-based, as in corner_styles)."""
@@ -323,7 +342,7 @@ class _PartPlanner:
         rough, _ = self.with_bones(rough_contours[0], ring, self.tool.radius + allowance, index)
         rough_path = _contour_path(rough, clockwise=clockwise, fit_arcs=self.settings.fit_arcs)
         job = self.loop_job(JobKind.INSIDE, "hole", rough_path, depths)
-        finishing = Pass(finish_path, -self.through, cleared=-self.through)
+        finishing = Pass(finish_path, -self.through, cleared=self.kerf_cleared(-self.through))
         return [replace(job, passes=job.passes + (finishing,), bones=bones)]
 
     def loop_job(self, kind: JobKind, what: str, path: Path2D, depths: list[float]) -> Job:

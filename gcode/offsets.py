@@ -119,12 +119,12 @@ def narrow_parts(space: Polygon, radius: float) -> list[Polygon]:
     if left.area <= NARROW_AREA:
         return []
     corners = [ShapelyPoint(vertex).buffer(radius / math.sin(angle / 2.0) + CORNER_SLACK)
-               for vertex, angle in _convex_corners(space)]
+               for vertex, angle in convex_corners(space)]
     left = left.difference(unary_union(corners)) if corners else left
     return [piece for piece in polygons_of(left) if piece.area > NARROW_AREA]
 
 
-def _convex_corners(space: Polygon) -> list[tuple[Point, float]]:
+def convex_corners(space: Polygon) -> list[tuple[Point, float]]:
     """(vertex, interior angle) of the corners of the space's rings that point out of the space."""
     found = []
     for index, ring in enumerate((space.exterior, *space.interiors)):

@@ -8,6 +8,7 @@ between its edges -- the material left -- is the tab width.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -32,7 +33,7 @@ def fit_span(perimeter: float, count: int, wanted: float) -> float:
 
 
 def place_tabs(
-    path: Path2D, count: int, span: float, clearance: float = 0.0
+    path: Path2D, count: int, span: float, clearance: float = 0.0, forbidden: Sequence[float] = ()
 ) -> tuple[tuple[float, float], ...]:
     """Intervals (begin, end) of path length for `count` tabs of `span` mm on a closed path.
 
@@ -42,6 +43,8 @@ def place_tabs(
     (a circle, a tight curve) gets its tab where the path turns least.
     clearance: path length on each side of a tab that must be straight too --
     where a ramped tab's flanks run, and room to keep off corners and bones.
+    forbidden: path lengths no tab or flank may cover (the tips of bones); a slot
+    with no place clear of them gets no tab, so fewer than `count` may come back.
     """
     if count <= 0:
         return ()
@@ -55,6 +58,12 @@ def place_tabs(
         lo, hi = i * slot + reach, (i + 1) * slot - reach
         centres = np.linspace(lo, hi, max(2, math.ceil((hi - lo) / CANDIDATE_STEP) + 1))
         turns = turning.within(centres - reach, centres + reach)
+        if len(forbidden):
+            marks = np.asarray(forbidden, dtype=float)
+            gap = np.abs((centres[:, None] - marks[None, :] + perimeter / 2.0) % perimeter - perimeter / 2.0)
+            turns = np.where(np.any(gap <= reach, axis=1), np.inf, turns)
+            if not np.isfinite(turns).any():
+                continue
         distance = np.abs(centres - (lo + hi) / 2.0)
         straight = turns <= STRAIGHT_TURN
         if straight.any():

@@ -23,11 +23,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from shapely.geometry import LineString, MultiLineString, Point
+from shapely.geometry import LineString, MultiLineString, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
 from gcode.arcs import sample_arc
+from gcode.offsets import convex_corners, polygons_of
 from gcode.reader import Motion
 from nester.model import Layout, Operation, Placement
 
@@ -59,12 +60,12 @@ def verify_cuts(motions: Iterable[Motion], layout: Layout, spec: CutSpec,
                 tolerance: float = TRACE_TOLERANCE) -> list[str]:
     """One line per problem found; [] when every part is cut as drawn."""
     motions = [m for m in motions if m.kind != "rapid"]
-    through_z = -spec.thickness
-    through = [_xy_path(m) for m in motions if max(m.start[2], m.end[2]) <= through_z + DEPTH_TOLERANCE]
-    swept = MultiLineString([p for p in through if len(p) > 1]).buffer(spec.tool_radius, quad_segs=16)
-    dots = [Point(p[0]) for p in through if len(p) == 1]  # straight plunges through the sheet
-    if dots:
-        swept = unary_union([swept, *[d.buffer(spec.tool_radius, quad_segs=16) for d in dots]])
+    through_z = -spec.thickness + DEPTH_TOLERANCE
+    # What comes free: moves through the sheet from end to end. What may hurt a part: any
+    # move that gets through the sheet somewhere, a plunge or a ramp included.
+    swept = _swept([m for m in motions if max(m.start[2], m.end[2]) <= through_z], spec.tool_radius)
+    reaching = [m for m in motions if min(m.start[2], m.end[2]) <= through_z < max(m.start[2], m.end[2])]
+    deep = unary_union([swept, _swept(reaching, spec.tool_radius)]) if reaching else swept
     reached = swept.buffer(tolerance, quad_segs=8)
     tab_points = np.asarray(spec.tabs, dtype=float).reshape(-1, 2)
     bone_zones = unary_union([Point(b).buffer(2.0 * spec.tool_radius + tolerance) for b in spec.bones])
@@ -72,17 +73,23 @@ def verify_cuts(motions: Iterable[Motion], layout: Layout, spec: CutSpec,
     ends = np.array([m.end for m in motions], dtype=float).reshape(-1, 3)
     for placement in layout.placements:
         problems.extend(_outline_problems(placement, reached, tab_points, spec))
-        problems.extend(_gouges(placement, swept, bone_zones, spec, tolerance))
+        problems.extend(_gouges(placement, deep, bone_zones, spec, tolerance))
         problems.extend(_feature_depths(placement, ends, spec))
     return problems
 
 
 def _outline_problems(placement: Placement, reached: BaseGeometry, tabs: np.ndarray, spec: CutSpec) -> list[str]:
     outline = placement.outline()
+    corners = _inside_corners(outline, spec.tool_radius)
     problems = []
     for ring, what in [(outline.exterior, "outline"), *((r, "hole") for r in outline.interiors)]:
         points = _samples(ring)
         missed = ~shapely.contains_xy(reached, points[:, 0], points[:, 1])
+        if len(corners):
+            # A round tool leaves r / tan(angle / 2) of each wall uncut at an inside corner
+            # without a bone: the drawing's corner, not a missed cut.
+            near = np.hypot(points[:, None, 0] - corners[None, :, 0], points[:, None, 1] - corners[None, :, 1])
+            missed &= ~np.any(near <= corners[None, :, 2] + TRACE_TOLERANCE, axis=1)
         if len(tabs) and spec.tab_reach > 0.0:
             distance = np.min(np.hypot(points[:, None, 0] - tabs[None, :, 0], points[:, None, 1] - tabs[None, :, 1]),
                               axis=1)
@@ -96,6 +103,21 @@ def _outline_problems(placement: Placement, reached: BaseGeometry, tabs: np.ndar
     return problems
 
 
+def _inside_corners(outline, radius: float) -> np.ndarray:
+    """(x, y, reach) of every inside corner of a part's cut: reach is how far along each wall
+    from the corner a tool of this radius cannot go."""
+    minx, miny, maxx, maxy = outline.bounds
+    margin = 4.0 * radius + 1.0
+    spaces = [box(minx - margin, miny - margin, maxx + margin, maxy + margin).difference(Polygon(outline.exterior)),
+              *(Polygon(ring) for ring in outline.interiors)]
+    rows = []
+    for space in spaces:
+        for piece in polygons_of(space):
+            for (x, y), angle in convex_corners(piece):
+                rows.append((x, y, radius / math.tan(angle / 2.0)))
+    return np.array(rows, dtype=float).reshape(-1, 3)
+
+
 def _gouges(placement: Placement, swept: BaseGeometry, bone_zones: BaseGeometry, spec: CutSpec,
             tolerance: float) -> list[str]:
     inner = placement.outline().buffer(-tolerance)
@@ -103,6 +125,9 @@ def _gouges(placement: Placement, swept: BaseGeometry, bone_zones: BaseGeometry,
     for feature in placement.part.features:
         if feature.operation is Operation.CUT_ON_LINE:
             allowed.append(placement.place(feature.geometry).buffer(spec.tool_radius + tolerance))
+        elif feature.operation is Operation.DRILL and feature.depth is None:
+            reach = max((feature.diameter or 0.0) / 2.0, spec.tool_radius) + tolerance
+            allowed.append(placement.place(feature.geometry).buffer(reach))
     cut_in = swept.intersection(inner).difference(unary_union(allowed))
     if cut_in.area <= 1e-4:
         return []
@@ -132,6 +157,16 @@ def _feature_depths(placement: Placement, ends: np.ndarray, spec: CutSpec) -> li
         elif deepest < -depth - DEPTH_TOLERANCE and depth < spec.thickness:
             problems.append(f"{placement.label()}: the {what} should be {depth:g} mm deep, it is cut {-deepest:.3f} mm")
     return problems
+
+
+def _swept(motions: list[Motion], radius: float) -> BaseGeometry:
+    """The area the tool's disc covers along the moves (XY)."""
+    paths = [_xy_path(m) for m in motions]
+    swept = MultiLineString([p for p in paths if len(p) > 1]).buffer(radius, quad_segs=16)
+    dots = [Point(p[0]) for p in paths if len(p) == 1]  # straight plunges
+    if dots:
+        swept = unary_union([swept, *[d.buffer(radius, quad_segs=16) for d in dots]])
+    return swept
 
 
 def _xy_path(motion: Motion) -> list[tuple[float, float]]:

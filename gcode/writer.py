@@ -42,6 +42,8 @@ DESCENT_MARGIN = 0.95
 # A descent shorter than this (mm of XY) is fed at the plunge feed: rounding
 # its ends to the program's resolution could steepen it without bound.
 SHORT_DESCENT = 1.0
+MIN_ARC_CHORD = 0.01  # mm: ten times the programs' resolution
+MIN_HELIX_RADIUS = 0.5  # mm
 
 
 class StepWriter:
@@ -130,7 +132,7 @@ class StepWriter:
         begin = self.on_loop[1] if self.on_loop is not None and self.on_loop[0] is path else 0.0
         top = min(self.z, cut.cleared)
         ramp = None
-        if closed and self.ramp_angle is not None and top > cut.z:
+        if closed and self.ramp_angle is not None and top > cut.z and period >= self.smallest_ramp_loop():
             ramp = Ramp(top, ramp_length(top - cut.z, self.ramp_angle))
         end = begin + (ramp.length if ramp else 0.0) + period if closed else path.length
         flank = SQUARE_FLANK
@@ -142,6 +144,14 @@ class StepWriter:
         self.descend(start, z_at(profile, begin), plunge=ramp is None, cleared=cut.cleared)
         self.follow_profile(path, begin, end, profile, period)
         self.on_loop = (path, end % period) if closed else None
+
+    def smallest_ramp_loop(self) -> float:
+        """The shortest loop worth a helix: below it a centre-cutting tool plunges (a helix of a
+        few hundredths of a millimetre is thousands of arcs going nowhere); a tool that cannot
+        plunge needs a helix at least half its radius across, or is refused."""
+        if self.tool is not None and not self.tool.centre_cutting:
+            return math.pi * self.tool.radius
+        return 2.0 * math.pi * MIN_HELIX_RADIUS
 
     def descend(self, xy: Point, z: float, *, plunge: bool, cleared: float = SHEET_TOP) -> None:
         """Straight down at the plunge feed; into material (below `cleared`) only with a tool that can plunge."""
@@ -174,7 +184,9 @@ class StepWriter:
             point = span.segment.end if abs(local - span.length) <= SAME_U else span.point_at(local)
             z = z_at(profile, u)
             feed = self.feed_for(u - previous, self.z - z)
-            if isinstance(span.segment, Arc):
+            # A sliver of an arc (a square tab's flank landing on a curve) is a line: its
+            # ends would round to one point and no post can write an arc between them.
+            if isinstance(span.segment, Arc) and math.dist((self.x, self.y), point) > MIN_ARC_CHORD:
                 cx, cy = span.segment.centre
                 self.steps.append(ArcCut(point[0], point[1], z, cx, cy, span.segment.clockwise, feed))
                 self.x, self.y, self.z = point[0], point[1], z

@@ -131,14 +131,17 @@ def test_tabs_keep_clear_of_bones():
 
 def test_narrowing_offsets_are_not_mistaken_for_corners():
     # An hourglass hole: the offset pinches in the waist, where no drawn corner is.
-    hourglass = Polygon([(0, 0), (60, 0), (32, 40), (60, 80), (0, 80), (28, 40)])
+    hourglass = Polygon([(0, 0), (60, 0), (60, 30), (32, 40), (60, 50), (60, 80), (0, 80), (0, 50), (28, 40),
+                         (0, 30)])
     from gcode.offsets import hole_contours
     contours = hole_contours(hourglass.exterior, R)
     assert len(contours) == 2  # the 4 mm waist is narrower than the tool
     drawn = list(hourglass.exterior.coords)
     bones = [b for c in contours for b in add_bones(c, drawn, R, "dogbone")[1]]
-    # The four outer corners get bones; the sharp tips by the waist do not.
-    assert len(bones) == 4
+    # The four square corners and the four 109 degree ones get bones; the sharp tips of the
+    # offsets by the waist, where no corner is drawn, do not.
+    assert len(bones) == 8
+    assert not any(20 < x < 40 and 30 < y < 50 for x, y in bones)
     for bone in bones:
         assert min(math.dist(bone, c) for c in drawn) == pytest.approx(R, abs=1e-6)
 
@@ -195,3 +198,25 @@ def test_a_housing_pocket_gets_bones_so_a_square_shelf_seats(layer, style, bones
         assert left < 1e-3
     else:
         assert left == pytest.approx(4 * (R * R - math.pi * R * R / 4), rel=0.05)
+
+
+def test_tabs_never_cover_the_bones_of_a_comb_even_when_tabs_are_dense():
+    comb = box(0, 0, 400, 100)
+    for k in range(8):
+        comb = comb.difference(box(20 + 45 * k, 60, 38.4 + 45 * k, 101))
+    result = toolpaths(Part("comb", comb), tab_spacing=60.0, tab_width=6.0, tab_angle=45.0)
+    reach = (6.0 + TOOL.diameter) / 2 + (4.0 + 0.3)  # half the span plus the flank
+    for tab in result.tabs:
+        for bone in result.bones:
+            assert math.dist(tab, bone) > reach - 1e-6
+    assert len(result.bones) == 16
+
+
+def test_tabs_whose_flanks_would_leave_the_part_mostly_uncut_are_refused():
+    from nester.errors import InputError
+
+    nc = Tool("em6nc", "6 mm non-centre-cutting", 6.0, centre_cutting=False)
+    layout = Layout(Sheet(2000.0, 800.0, THICKNESS), (Placement(Part("lid", box(0, 0, 150, 100)), 0.0, SHIFT),))
+    with pytest.raises(InputError, match=r"part 'lid': 2 tabs with 123\.1 mm flanks \(at 2 degrees\) would leave less than "
+                                         r"half of its \d+ mm outline cut through"):
+        sheet_toolpaths(layout, CamSettings(nc, CUTTING, ramp_angle=2.0), name="x")

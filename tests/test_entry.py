@@ -132,7 +132,7 @@ def test_ramped_tabs_slope_up_and_down_at_the_tab_angle():
 
 def test_a_ramp_never_cuts_into_a_tab():
     # A small part: its tabs are close to wherever the later passes' ramps start.
-    result = toolpaths(Part("block", box(0, 0, 120, 60)), tab_height=4.0, tab_spacing=50.0, tab_angle=30.0)
+    result = toolpaths(Part("block", box(0, 0, 120, 60)), tab_height=4.0, tab_spacing=90.0, tab_angle=30.0)
     tab_z = -THICKNESS + 4.0
     tab_points = [Point(t) for t in result.tabs]
     for m in cutting_moves(result):
@@ -260,3 +260,23 @@ def test_the_ordering_knows_where_a_ramped_loop_ends():
     rapids = [m for m in moves(result.program.steps) if m.is_rapid and m.end[:2] != m.start[:2]]
     xy = math.hypot(*rapids[0].end[:2]) + sum(math.dist(m.start[:2], m.end[:2]) for m in rapids[1:])
     assert xy == pytest.approx(result.travel.optimised, rel=1e-9)
+
+
+def test_a_hole_barely_bigger_than_the_tool_is_plunged_not_helixed_for_ever():
+    hole = Point(150, 100).buffer(3.01, quad_segs=64)  # tool centre circle of radius 0.01 mm
+    part = Part("ring", Polygon(box(0, 0, 300, 200).exterior.coords, [hole.exterior.coords]))
+    result = toolpaths(part)
+    assert len(result.program.steps) < 200
+    nc = Tool("em6nc", "6 mm non-centre-cutting", 6.0, centre_cutting=False)
+    layout = Layout(Sheet(1000.0, 600.0, THICKNESS), (Placement(part, 0.0, (100.0, 100.0)),))
+    with pytest.raises(InputError, match=r"ring: the hole needs a straight plunge, which the tool 'em6nc' cannot do"):
+        sheet_toolpaths(layout, CamSettings(nc, CUTTING), name="nc")
+
+
+def test_a_tool_that_cannot_plunge_ramps_into_its_finishing_pass():
+    nc = Tool("em6nc", "6 mm non-centre-cutting", 6.0, centre_cutting=False)
+    part = Part("panel", box(0, 0, 300, 200))
+    layout = Layout(Sheet(1000.0, 600.0, THICKNESS), (Placement(part, 0.0, (100.0, 100.0)),))
+    result = sheet_toolpaths(layout, CamSettings(nc, CUTTING, finish_allowance=3.0, tab_height=0.0), name="nc")
+    for horizontal, drop, move in descents_into_material(result):
+        assert drop <= horizontal * SLOPE + 1e-6, move

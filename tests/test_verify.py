@@ -97,3 +97,49 @@ def test_features_must_reach_their_depth_and_no_deeper():
     moved_drill = Part("side", part.outline, (part.features[0], replace(part.features[1], geometry=Point(60, 40))))
     problems = verify_cuts(motions, layout_of(moved_drill), spec)
     assert problems == ["side: the drill on layer 'DRILL' should be 10 mm deep, it is cut nowhere"]
+
+
+def verified(part: Part, **changes) -> list[str]:
+    layout = layout_of(part)
+    motions, spec = cut(layout, **changes)
+    return verify_cuts(motions, layout, spec)
+
+
+def test_corners_left_round_on_purpose_and_through_drills_are_not_problems():
+    ell = Part("ell", Polygon([(0, 0), (200, 0), (200, 90), (92, 90), (92, 160), (0, 160)]))
+    assert verified(ell, dogbones="off") == []
+    chamfered = Part("notch", box(0, 0, 200, 100).difference(Polygon([(80, 101), (120, 101), (110, 80), (90, 80)])))
+    assert verified(chamfered) == []  # blunt 116 degree corners get no bones, and that is no missed cut
+    drilled = Part("plate", box(0, 0, 200, 100), (Feature(Operation.DRILL, Point(50, 50), diameter=10.0,
+                                                          layer="DRILL_10MM"),))
+    assert verified(drilled) == []
+
+
+def test_a_shallow_notch_beside_a_shoulder_still_gets_its_bones():
+    from gcode.cam import CamSettings, sheet_toolpaths
+
+    notched = box(0, 0, 200, 100).difference(box(90, 95, 102.2, 101))  # 12.2 wide, 5 mm deep
+    layout = layout_of(Part("rail", notched))
+    result = sheet_toolpaths(layout, CamSettings(Tool("em", "end mill", 6.0), CUTTING), name="v")
+    assert len(result.bones) == 2
+    assert verified(Part("rail", notched)) == []
+
+
+def test_square_tabs_on_a_round_part_post_and_verify():
+    for radius in (23.0, 37.0, 51.0):
+        disc = Part("disc", Point(0, 0).buffer(radius, quad_segs=64))
+        layout = Layout(Sheet(800.0, 500.0, THICKNESS), (Placement(disc, 0.0, (200.3 + radius / 7, 200.1)),))
+        motions, spec = cut(layout, tab_angle=90.0, min_tabs=3)
+        assert verify_cuts(motions, layout, spec) == []
+
+
+def test_a_plunge_or_a_ramp_through_a_part_is_caught():
+    from gcode.reader import read_gcode as read
+
+    layout = layout_of(panel())
+    motions, spec = cut(layout)
+    # Inside the placed part (rotated 90 degrees about the origin, then moved to x = 400).
+    intruder = read("G21 G90\nG0 Z5\nM3 S18000\nG4 P3\nG0 X300 Y150\nG1 Z-18.3 F600\nG0 Z5\n"
+                    "G0 X320 Y100\nG1 Z-9 F600\nG1 X340 Y100 Z-18.3 F600\nG0 Z5\nM5\nM2\n").motions
+    problems = verify_cuts(list(motions) + list(intruder), layout, spec)
+    assert len(problems) == 1 and problems[0].startswith("side: a through cut reaches")
