@@ -327,9 +327,11 @@ class SimulatedGrbl:
 class PtyMachine:
     """A SimulatedGrbl behind a pseudo-terminal: open `path` with pyserial like a real port."""
 
-    def __init__(self, machine: SimulatedGrbl | None = None, *, tick_s: float = 0.001):
+    def __init__(self, machine: SimulatedGrbl | None = None, *, tick_s: float = 0.001, baud: int | None = None):
+        """baud: carry bytes no faster than a serial line at this rate (10 bits a byte); None: as fast as a pty."""
         self.machine = machine or SimulatedGrbl()
         self.tick_s = tick_s
+        self.byte_time = 10.0 / baud if baud else 0.0
         self._master, self._slave = os.openpty()
         tty.setraw(self._slave)  # no echo, no line editing: the bytes as a serial line carries them
         self.path = os.ttyname(self._slave)
@@ -356,13 +358,18 @@ class PtyMachine:
 
     def _run(self) -> None:
         machine = self.machine
+        line_free_at = time.monotonic()  # when the incoming serial line has carried what it was given
         while not self._stop.is_set():
             readable, _, _ = select.select([self._master], [], [], self.tick_s)
             if readable:
                 try:
-                    machine.receive(os.read(self._master, 4096))
+                    data = os.read(self._master, 4096 if not self.byte_time else 64)
                 except OSError:
                     return
+                if self.byte_time:
+                    line_free_at = max(line_free_at, time.monotonic()) + len(data) * self.byte_time
+                    time.sleep(max(0.0, line_free_at - time.monotonic()))
+                machine.receive(data)
             machine.advance()
             out = machine.take_output()
             if out:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -158,8 +159,11 @@ class GrblStreamer:
 
     # -- streaming --------------------------------------------------------
 
-    def stream(self, lines: list[tuple[int, str]]) -> StreamReport:
-        """Send the lines with character counting until the end, an error (by policy) or an alarm."""
+    def stream(self, lines: list[tuple[int, str]], progress: Callable[[StreamReport], None] | None = None
+               ) -> StreamReport:
+        """Send the lines with character counting until the end, an error (by policy) or an alarm.
+
+        progress, if given, is called with the report after every acknowledgement and status."""
         report = StreamReport()
         pending = deque(lines)
         in_flight: deque[tuple[int, int]] = deque()  # (file line, bytes)
@@ -207,6 +211,8 @@ class GrblStreamer:
                     last_progress = self.clock()
                     report.acknowledged += 1
                     report.last_acknowledged = number
+                    if progress is not None:
+                        progress(report)
                     if ack.ok:
                         self.journal.write(f"ok {number}")
                         continue
@@ -237,6 +243,8 @@ class GrblStreamer:
                         self.work_offset = status.work_offset
                     self.status = status.with_offset(self.work_offset)
                     report.status = self.status
+                    if progress is not None:
+                        progress(report)
                     continue
                 self.messages.append(line)
         except (serial.SerialException, OSError) as exc:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -82,7 +82,8 @@ def open_port(url: str, baud: int) -> Iterator[serial.SerialBase]:
 
 def send_program(file: Path, machine: Machine, url: str, *, baud: int = 115200, on_error: str = "stop",
                  journal: Path | None = None, check_mode: bool = False, timeout: float = 3.0,
-                 resume_from: int | None = None, plunge_feed: float = 300.0) -> SendResult:
+                 resume_from: int | None = None, plunge_feed: float = 300.0,
+                 progress: Callable[[StreamReport, int], None] | None = None) -> SendResult:
     """Preflight, connect, stream. Bad input and an unreachable controller raise InputError; nothing is sent."""
     try:
         text = file.read_text(encoding="utf-8", errors="replace")
@@ -101,7 +102,8 @@ def send_program(file: Path, machine: Machine, url: str, *, baud: int = 115200, 
             firmware = streamer.connect(timeout)
             if check_mode:
                 streamer.command("$C")
-            report = streamer.stream(to_send)
+            total = len(to_send)
+            report = streamer.stream(to_send, None if progress is None else (lambda r: progress(r, total)))
             if check_mode:
                 streamer.command("$C")  # leaving check mode resets the controller
         except SenderFailure as exc:
