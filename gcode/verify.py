@@ -65,7 +65,7 @@ def verify_cuts(motions: Iterable[Motion], layout: Layout, spec: CutSpec,
     # move that gets through the sheet somewhere, a plunge or a ramp included.
     swept = _swept([m for m in motions if max(m.start[2], m.end[2]) <= through_z], spec.tool_radius)
     reaching = [m for m in motions if min(m.start[2], m.end[2]) <= through_z < max(m.start[2], m.end[2])]
-    deep = unary_union([swept, _swept(reaching, spec.tool_radius)]) if reaching else swept
+    deep = [swept, _swept(reaching, spec.tool_radius)] if reaching else [swept]
     reached = swept.buffer(tolerance, quad_segs=8)
     tab_points = np.asarray(spec.tabs, dtype=float).reshape(-1, 2)
     bone_zones = unary_union([Point(b).buffer(2.0 * spec.tool_radius + tolerance) for b in spec.bones])
@@ -80,25 +80,27 @@ def verify_cuts(motions: Iterable[Motion], layout: Layout, spec: CutSpec,
 
 def _outline_problems(placement: Placement, reached: BaseGeometry, tabs: np.ndarray, spec: CutSpec) -> list[str]:
     outline = placement.outline()
-    corners = _inside_corners(outline, spec.tool_radius)
+    corners = None
     problems = []
     for ring, what in [(outline.exterior, "outline"), *((r, "hole") for r in outline.interiors)]:
         points = _samples(ring)
-        missed = ~shapely.contains_xy(reached, points[:, 0], points[:, 1])
-        if len(corners):
+        missed = points[~shapely.contains_xy(reached, points[:, 0], points[:, 1])]
+        if len(missed) and corners is None:
+            corners = _inside_corners(outline, spec.tool_radius)
+        if len(missed) and len(corners):
             # A round tool leaves r / tan(angle / 2) of each wall uncut at an inside corner
             # without a bone: the drawing's corner, not a missed cut.
-            near = np.hypot(points[:, None, 0] - corners[None, :, 0], points[:, None, 1] - corners[None, :, 1])
-            missed &= ~np.any(near <= corners[None, :, 2] + TRACE_TOLERANCE, axis=1)
-        if len(tabs) and spec.tab_reach > 0.0:
-            distance = np.min(np.hypot(points[:, None, 0] - tabs[None, :, 0], points[:, None, 1] - tabs[None, :, 1]),
+            near = np.hypot(missed[:, None, 0] - corners[None, :, 0], missed[:, None, 1] - corners[None, :, 1])
+            missed = missed[~np.any(near <= corners[None, :, 2] + TRACE_TOLERANCE, axis=1)]
+        if len(missed) and len(tabs) and spec.tab_reach > 0.0:
+            distance = np.min(np.hypot(missed[:, None, 0] - tabs[None, :, 0], missed[:, None, 1] - tabs[None, :, 1]),
                               axis=1)
-            missed &= distance > spec.tab_reach + spec.tool_radius
-        if missed.any():
-            x, y = points[np.argmax(missed)]
+            missed = missed[distance > spec.tab_reach + spec.tool_radius]
+        if len(missed):
+            x, y = missed[0]
             problems.append(
                 f"{placement.label()}: its {what} is not cut through near ({x:.3f}, {y:.3f}) "
-                f"({int(missed.sum())} of {len(points)} points at most {SAMPLE_STEP:g} mm apart)"
+                f"({len(missed)} of {len(points)} points at most {SAMPLE_STEP:g} mm apart)"
             )
     return problems
 
@@ -114,11 +116,13 @@ def _inside_corners(outline, radius: float) -> np.ndarray:
     for space in spaces:
         for piece in polygons_of(space):
             for (x, y), angle in convex_corners(piece):
-                rows.append((x, y, radius / math.tan(angle / 2.0)))
+                reach = radius / math.tan(angle / 2.0)
+                if reach > TRACE_TOLERANCE / 2.0:  # the vertices of a drawn curve leave nothing to speak of
+                    rows.append((x, y, reach))
     return np.array(rows, dtype=float).reshape(-1, 3)
 
 
-def _gouges(placement: Placement, swept: BaseGeometry, bone_zones: BaseGeometry, spec: CutSpec,
+def _gouges(placement: Placement, swept: list[BaseGeometry], bone_zones: BaseGeometry, spec: CutSpec,
             tolerance: float) -> list[str]:
     inner = placement.outline().buffer(-tolerance)
     allowed = [bone_zones]
@@ -128,7 +132,7 @@ def _gouges(placement: Placement, swept: BaseGeometry, bone_zones: BaseGeometry,
         elif feature.operation is Operation.DRILL and feature.depth is None:
             reach = max((feature.diameter or 0.0) / 2.0, spec.tool_radius) + tolerance
             allowed.append(placement.place(feature.geometry).buffer(reach))
-    cut_in = swept.intersection(inner).difference(unary_union(allowed))
+    cut_in = unary_union([area.intersection(inner) for area in swept]).difference(unary_union(allowed))
     if cut_in.area <= 1e-4:
         return []
     x, y = cut_in.representative_point().coords[0]
