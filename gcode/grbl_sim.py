@@ -28,6 +28,7 @@ from gcode.grbl_protocol import CYCLE_START, FEED_HOLD, LINE_LIMIT, SOFT_RESET, 
 
 BANNER = "Grbl 1.1h ['$' for help]"
 VERSION = "[VER:1.1h.20190825:]"
+GRBLHAL_BANNER = "GrblHAL 1.1f ['$' or '$HELP' for help]"
 PLANNER_BLOCKS = 15
 RAPID_RATE = 5000.0  # mm/min
 SUPPORTED_G = {"0", "1", "2", "3", "4", "10", "17", "18", "19", "20", "21", "28", "28.1", "30", "30.1", "38.2",
@@ -60,7 +61,11 @@ class SimulatedGrbl:
     """GRBL 1.1's serial behaviour. `speed` > 1 runs motion that many times faster than real time."""
 
     def __init__(self, *, rx_buffer: int = 128, speed: float = 1.0, faults: Faults | None = None,
-                 clock=time.monotonic):
+                 clock=time.monotonic, grblhal: bool = False):
+        """grblhal: answer as grblHAL does -- its banner, and its error latch: after an error every
+        following G-code line gets the same error, unexecuted, until a blank line, a `$` command or a reset."""
+        self.grblhal = grblhal
+        self.latched_error: int | None = None
         self.rx_capacity = rx_buffer
         self.speed = speed
         self.faults = faults or Faults()
@@ -73,7 +78,7 @@ class SimulatedGrbl:
         self.unplugged = False
         self._pending_acks: deque[tuple[float, bytes]] = deque()
         self._reset_state()
-        self._say(BANNER)
+        self._say(GRBLHAL_BANNER if grblhal else BANNER)
 
     # -- host side --------------------------------------------------------
 
@@ -160,7 +165,8 @@ class SimulatedGrbl:
         if moving:
             self.alarm, self.state = 3, "Alarm"
             self._say("ALARM:3")
-        self._say(BANNER)
+        self.latched_error = None
+        self._say(GRBLHAL_BANNER if self.grblhal else BANNER)
         if self.alarm is not None:
             self._say("[MSG:'$H'|'$X' to unlock]")
 
@@ -177,10 +183,15 @@ class SimulatedGrbl:
     def _line(self, raw: str) -> None:
         compact = re.sub(r"\(.*?\)|;.*$", "", raw).replace(" ", "").replace("\t", "").upper()
         if compact.startswith("$"):
+            self.latched_error = None
             self._system(compact)
             return
         if not compact:
+            self.latched_error = None
             self._acknowledge("ok")
+            return
+        if self.latched_error is not None:
+            self._acknowledge(f"error:{self.latched_error}")
             return
         self.lines_received += 1
         number = self.lines_received
@@ -193,17 +204,29 @@ class SimulatedGrbl:
             self.planner.clear()
             self._say(f"ALARM:{self.alarm}")
         if number in faults.error_at:
-            self._acknowledge(f"error:{faults.error_at[number]}")
+            self._error(faults.error_at[number])
             return
         error = self._gcode(compact, number)
+        if error is not None:
+            self._error(error)
+            return
         if number in faults.drop_ok_at and error is None:
             return
-        self._acknowledge("ok" if error is None else f"error:{error}")
+        self._acknowledge("ok")
+
+    def _error(self, code: int) -> None:
+        if self.grblhal:
+            self.latched_error = code
+        self._acknowledge(f"error:{code}")
 
     def _system(self, command: str) -> None:
         if command == "$I":
             self._say(VERSION)
-            self._say(f"[OPT:V,{PLANNER_BLOCKS},{self.rx_capacity}]")
+            if self.grblhal:
+                self._say(f"[OPT:VNML+,{PLANNER_BLOCKS},{self.rx_capacity}]")
+                self._say("[FIRMWARE:grblHAL]")
+            else:
+                self._say(f"[OPT:V,{PLANNER_BLOCKS},{self.rx_capacity}]")
         elif command == "$C":
             if self.check_mode:
                 self._say("[MSG:Disabled]")

@@ -43,6 +43,7 @@ from gcode.grbl_protocol import (
 READ_TICK = 0.02  # s: how long one read waits for a response line
 STATUS_INTERVAL = 0.2  # s between status requests, one outstanding at a time
 HOLD_TIMEOUT = 5.0  # s to wait for the machine to stop after a feed hold
+BLANK = -1  # the file line of the blank line that clears grblHAL's error latch
 
 
 class SenderFailure(RuntimeError):
@@ -166,7 +167,8 @@ class GrblStreamer:
         progress, if given, is called with the report after every acknowledgement and status."""
         report = StreamReport()
         pending = deque(lines)
-        in_flight: deque[tuple[int, int]] = deque()  # (file line, bytes)
+        in_flight: deque[tuple[int, int, str]] = deque()  # (file line, bytes, text); BLANK for a latch breaker
+        latched: list[tuple[int, str]] | None = None  # grblHAL: lines its error latch refused, to send again
         in_flight_bytes = 0
         alone = False  # a send-response line is in flight: nothing may follow it yet
         last_poll = self.clock() - STATUS_INTERVAL
@@ -174,7 +176,7 @@ class GrblStreamer:
         last_progress = self.clock()
         try:
             while pending or in_flight:
-                while pending and not alone:
+                while pending and not alone and latched is None:
                     number, text = pending[0]
                     size = len(text) + 1
                     solo = is_settings_write(text)
@@ -185,7 +187,7 @@ class GrblStreamer:
                     pending.popleft()
                     self._write((text + "\n").encode("ascii"))
                     self.journal.write(f"sent {number} {text}")
-                    in_flight.append((number, size))
+                    in_flight.append((number, size, text))
                     in_flight_bytes += size
                     report.sent += 1
                     report.max_in_flight = max(report.max_in_flight, in_flight_bytes)
@@ -205,10 +207,20 @@ class GrblStreamer:
                     if not in_flight:
                         self.messages.append(f"unexpected '{line}'")
                         continue
-                    number, size = in_flight.popleft()
+                    number, size, text = in_flight.popleft()
                     in_flight_bytes -= size
                     alone = False
                     last_progress = self.clock()
+                    if number == BLANK:
+                        # The latch is open again: what it refused goes out again, in order, first.
+                        pending.extendleft(reversed(latched or []))
+                        self.journal.write(f"# grblHAL error latch cleared; {len(latched or [])} line(s) sent again")
+                        latched = None
+                        continue
+                    if latched is not None and not ack.ok:
+                        latched.append((number, text))  # refused by the latch, not by its own fault
+                        self.journal.write(f"latched {number}")
+                        continue
                     report.acknowledged += 1
                     report.last_acknowledged = number
                     if progress is not None:
@@ -225,10 +237,12 @@ class GrblStreamer:
                         self.journal.write(f"# stopped: {report.reason}")
                         return report
                     if self.firmware is not None and self.firmware.name == "grblhal":
-                        # grblHAL repeats an error for every following line until a blank one.
+                        # grblHAL answers every following line with the same error, without running
+                        # it, until a blank line: send one, and send again what it refused meanwhile.
                         self._write(b"\n")
-                        in_flight.append((number, 1))
+                        in_flight.append((BLANK, 1, ""))
                         in_flight_bytes += 1
+                        latched = []
                     continue
                 alarm = read_alarm(line)
                 if alarm is not None:
@@ -256,7 +270,7 @@ class GrblStreamer:
         self.journal.write("# completed")
         return report
 
-    def _stalled(self, report: StreamReport, in_flight: deque[tuple[int, int]]) -> None:
+    def _stalled(self, report: StreamReport, in_flight: deque[tuple[int, int, str]]) -> None:
         """No acknowledgement for too long: either one was lost, or the machine hangs."""
         status = self.status
         drained = (status is not None and status.state == "Idle" and status.rx_free == self.rx_buffer

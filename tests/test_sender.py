@@ -263,3 +263,26 @@ def test_plycut_send_resume_from_sends_the_preamble_then_the_rest_of_the_file(tm
     assert preamble[0].startswith("G21G90G54") and preamble[1] == "G0Z5.0000"
     assert [p[:2] for p in preamble[2:4]] == ["M3", "G4"] and preamble[-2].startswith("G1Z-1.000F")
     assert [int(number) for _, number, _ in sent if number != "0"] == list(range(40, 70))
+
+
+@pytest.mark.parametrize("grblhal", [False, True])
+def test_continue_after_an_error_loses_nothing_else_even_with_grblhals_error_latch(closing, grblhal):
+    lines = program_lines(program(60))
+    machine = SimulatedGrbl(speed=2000.0, rx_buffer=1024 if grblhal else 128, grblhal=grblhal,
+                            faults=Faults(error_at={20: 33}))
+    pty, port, streamer = connect(machine, on_error="continue")
+    closing.append((pty, port, streamer))
+    assert streamer.firmware.name == ("grblhal" if grblhal else "grbl")
+    report = streamer.stream(lines)
+    assert report.completed and report.errors == [(lines[19][0], 33)]
+    expected = [text.upper() for i, (_, text) in enumerate(lines) if i != 19]
+    assert machine.executed == expected  # every other line ran, the failed one did not
+
+
+def test_without_the_blank_line_grblhal_would_have_skipped_the_rest():
+    machine = SimulatedGrbl(grblhal=True)
+    machine.receive(b"G21G90\nG1X1F100Y1Z1Q\nG0Z5\nG0X2\n\nG0X3\n")
+    machine.advance()
+    out = machine.take_output().decode()
+    assert out.count("error:") == 3 and machine.executed[-1] == "G0X3"
+    assert "G0Z5" not in machine.executed
