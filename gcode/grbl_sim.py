@@ -29,6 +29,7 @@ from gcode.grbl_protocol import CYCLE_START, FEED_HOLD, LINE_LIMIT, SOFT_RESET, 
 BANNER = "Grbl 1.1h ['$' for help]"
 VERSION = "[VER:1.1h.20190825:]"
 GRBLHAL_BANNER = "GrblHAL 1.1f ['$' or '$HELP' for help]"
+FLUIDNC_BANNER = "Grbl 3.7 [FluidNC v3.7.8 (noradio) '$' for help]"
 PLANNER_BLOCKS = 15
 RAPID_RATE = 5000.0  # mm/min
 SUPPORTED_G = {"0", "1", "2", "3", "4", "10", "17", "18", "19", "20", "21", "28", "28.1", "30", "30.1", "38.2",
@@ -61,10 +62,11 @@ class SimulatedGrbl:
     """GRBL 1.1's serial behaviour. `speed` > 1 runs motion that many times faster than real time."""
 
     def __init__(self, *, rx_buffer: int = 128, speed: float = 1.0, faults: Faults | None = None,
-                 clock=time.monotonic, grblhal: bool = False):
+                 clock=time.monotonic, grblhal: bool = False, fluidnc: bool = False):
         """grblhal: answer as grblHAL does -- its banner, and its error latch: after an error every
         following G-code line gets the same error, unexecuted, until a blank line, a `$` command or a reset."""
         self.grblhal = grblhal
+        self.fluidnc = fluidnc  # FluidNC's banner, and an [OPT:...] without buffer sizes
         self.latched_error: int | None = None
         self.rx_capacity = rx_buffer
         self.speed = speed
@@ -78,7 +80,7 @@ class SimulatedGrbl:
         self.unplugged = False
         self._pending_acks: deque[tuple[float, bytes]] = deque()
         self._reset_state()
-        self._say(GRBLHAL_BANNER if grblhal else BANNER)
+        self._say(self._banner())
 
     # -- host side --------------------------------------------------------
 
@@ -138,6 +140,9 @@ class SimulatedGrbl:
 
     # -- internals --------------------------------------------------------
 
+    def _banner(self) -> str:
+        return GRBLHAL_BANNER if self.grblhal else FLUIDNC_BANNER if self.fluidnc else BANNER
+
     def _frozen(self) -> bool:
         return self.faults.freeze_after is not None and self.lines_received >= self.faults.freeze_after
 
@@ -166,7 +171,7 @@ class SimulatedGrbl:
             self.alarm, self.state = 3, "Alarm"
             self._say("ALARM:3")
         self.latched_error = None
-        self._say(GRBLHAL_BANNER if self.grblhal else BANNER)
+        self._say(self._banner())
         if self.alarm is not None:
             self._say("[MSG:'$H'|'$X' to unlock]")
 
@@ -222,7 +227,9 @@ class SimulatedGrbl:
     def _system(self, command: str) -> None:
         if command == "$I":
             self._say(VERSION)
-            if self.grblhal:
+            if self.fluidnc:
+                self._say("[OPT:PHSW]")
+            elif self.grblhal:
                 self._say(f"[OPT:VNML+,{PLANNER_BLOCKS},{self.rx_capacity}]")
                 self._say("[FIRMWARE:grblHAL]")
             else:

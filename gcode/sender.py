@@ -25,6 +25,7 @@ import serial
 
 from gcode.grbl_protocol import (
     ALARMS,
+    CYCLE_START,
     DEFAULT_RX_BUFFER,
     ERRORS,
     FEED_HOLD,
@@ -44,6 +45,7 @@ READ_TICK = 0.02  # s: how long one read waits for a response line
 STATUS_INTERVAL = 0.2  # s between status requests, one outstanding at a time
 HOLD_TIMEOUT = 5.0  # s to wait for the machine to stop after a feed hold
 BLANK = -1  # the file line of the blank line that clears grblHAL's error latch
+OPERATOR_BYTES = {FEED_HOLD, CYCLE_START, *(bytes([b]) for b in range(0x90, 0x9E))}
 
 
 class SenderFailure(RuntimeError):
@@ -269,6 +271,15 @@ class GrblStreamer:
         report.completed = True
         self.journal.write("# completed")
         return report
+
+    # -- operator -------------------------------------------------------------
+
+    def realtime(self, byte: bytes) -> None:
+        """A realtime byte from the operator, safe from another thread: `!` hold, `~` resume,
+        0x90-0x9D overrides. It bypasses the receive buffer, so it costs no counted bytes."""
+        if len(byte) != 1 or byte not in OPERATOR_BYTES:
+            raise ValueError(f"not an operator realtime byte: {byte!r}")
+        self._write(byte)
 
     def _stalled(self, report: StreamReport, in_flight: deque[tuple[int, int, str]]) -> None:
         """No acknowledgement for too long: either one was lost, or the machine hangs."""

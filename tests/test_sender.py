@@ -286,3 +286,40 @@ def test_without_the_blank_line_grblhal_would_have_skipped_the_rest():
     out = machine.take_output().decode()
     assert out.count("error:") == 3 and machine.executed[-1] == "G0X3"
     assert "G0Z5" not in machine.executed
+
+
+def test_fluidnc_is_recognised_and_streamed_with_the_default_buffer(closing):
+    machine = SimulatedGrbl(speed=2000.0, fluidnc=True)
+    pty, port, streamer = connect(machine)
+    closing.append((pty, port, streamer))
+    assert (streamer.firmware.name, streamer.firmware.version) == ("fluidnc", "3.7.8")
+    assert streamer.rx_buffer == 128
+    assert streamer.stream(program_lines(program(30))).completed
+
+
+def test_the_operator_can_hold_and_resume_mid_stream_and_nothing_is_lost(closing):
+    import threading
+
+    lines = program_lines(program(120))
+    machine = SimulatedGrbl(speed=40.0)
+    pty, port, streamer = connect(machine)
+    closing.append((pty, port, streamer))
+    states = []
+
+    def operator():
+        time.sleep(0.3)
+        streamer.realtime(b"!")
+        time.sleep(0.4)
+        states.append(machine.state)
+        streamer.realtime(bytes([0x91]))  # feed +10 %
+        streamer.realtime(b"~")
+
+    helper = threading.Thread(target=operator)
+    helper.start()
+    report = streamer.stream(lines)
+    helper.join()
+    assert states == ["Hold:0"]
+    assert report.completed and machine.executed == [text.upper() for _, text in lines]
+    assert machine.overrides[0] == 110
+    with pytest.raises(ValueError, match="not an operator realtime byte"):
+        streamer.realtime(b"\x18")
