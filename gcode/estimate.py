@@ -79,6 +79,11 @@ class TimeEstimate:
     tool_changes: int
     pauses: int  # M0/M1: the operator's time comes on top of total_s
     untimed_moves: int  # moves the reader cannot place (from an unknown position, after M6, G28, G53; C2)
+    seconds_by_line: tuple[tuple[int, float], ...] = ()  # (file line, seconds) in program order: for ETAs
+
+    def remaining_after(self, line: int) -> float:
+        """Seconds the lines after `line` still take."""
+        return sum(seconds for number, seconds in self.seconds_by_line if number > line)
 
     @property
     def total_s(self) -> float:
@@ -107,6 +112,8 @@ def estimate_time(
     tool_changes = pauses = untimed_moves = 0
     rules = get_post(machine.dialect).rules.for_machine(machine)
     profiles: list[_Profile] = []
+    profile_lines: list[int] = []
+    other_by_line: list[tuple[int, float]] = []
     stopped = True
     dwelled = False  # a dwell since the last move
     spindle: tuple[bool, float] = (False, 0.0)
@@ -114,18 +121,22 @@ def estimate_time(
         if kind == "motion":
             if item.spindle_on and not spindle[0] and not dwelled:
                 other_s += machine.spindle_spinup_s  # the spindle started and the program did not wait
+                other_by_line.append((item.line, machine.spindle_spinup_s))
             previous, spindle = spindle, (item.spindle_on, item.spindle_rpm)
             profile = _profile(item, limits, stop_before=stopped or spindle != previous)
             if profile is not None:
                 profiles.append(profile)
+                profile_lines.append(item.line)
                 stopped = dwelled = False
             continue
         stopped = True
         if kind == "dwell":
             other_s += dwell_seconds(item.detail, rules)
+            other_by_line.append((item.line, dwell_seconds(item.detail, rules)))
             dwelled = True
         elif kind == "tool-change":
             other_s += machine.tool_change_s
+            other_by_line.append((item.line, machine.tool_change_s))
             tool_changes += 1
         elif kind == "pause":
             pauses += 1
@@ -135,7 +146,9 @@ def estimate_time(
                 untimed_moves += 1
             else:
                 other_s += probe_s
+                other_by_line.append((item.line, probe_s))
     times = _plan(profiles, limits, junction_deviation)
+    by_line = sorted([*zip(profile_lines, times), *other_by_line], key=lambda entry: entry[0])
     cutting = [(p, t) for p, t in zip(profiles, times) if p.kind != "rapid"]
     rapids = [(p, t) for p, t in zip(profiles, times) if p.kind == "rapid"]
     return TimeEstimate(
@@ -147,6 +160,7 @@ def estimate_time(
         tool_changes=tool_changes,
         pauses=pauses,
         untimed_moves=untimed_moves,
+        seconds_by_line=tuple(by_line),
     )
 
 

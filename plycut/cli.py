@@ -12,7 +12,7 @@ from typing import Iterator, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 from rich.table import Table
 
 from gcode.backplot_svg import backplot_svg
@@ -268,18 +268,19 @@ def send(
         if on_error not in ("stop", "continue"):
             raise InputError(f"--on-error '{on_error}': expected stop or continue")
         target = load_machine(machine)
-        with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
+        with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
                       console=console, transient=True) as bar:
             task = bar.add_task("connecting", total=None)
 
-            def show(report, total):
+            def show(report, total, remaining_s):
                 status = report.status
                 where = ""
                 if status is not None and status.work is not None:
                     where = " X{:.1f} Y{:.1f} Z{:.1f}".format(*status.work[:3])
                 state = status.state if status is not None else ""
                 bar.update(task, total=total, completed=report.acknowledged,
-                           description=f"line {report.last_acknowledged or 0} {state}{where}")
+                           description=f"line {report.last_acknowledged or 0} {state}{where} "
+                                       f"{format_duration(remaining_s)} left")
 
             result = send_program(file, target, port, baud=baud, on_error=on_error, journal=journal,
                                   check_mode=check_mode, resume_from=resume_from,

@@ -12,6 +12,7 @@ import serial
 
 from gcode.check import check_program, rules_for
 from gcode.grbl_sim import PtyMachine, SimulatedGrbl
+from gcode.estimate import TimeEstimate, estimate_time
 from gcode.programs import read_program
 from gcode.resume import resume_lines
 from gcode.sender import GrblStreamer, SenderFailure, StreamReport, program_lines
@@ -43,14 +44,14 @@ def _resumed(text: str, start: int, machine: Machine, plunge_feed: float, file: 
     return [(0, line) for _, line in program_lines("\n".join(preamble))] + rest
 
 
-def preflight(file: Path, text: str, machine: Machine) -> list[str]:
-    """The machine's check rules on the program: one line per problem, with the file line."""
+def preflight(file: Path, text: str, machine: Machine) -> tuple[list[str], TimeEstimate]:
+    """The machine's check rules on the program (one line per problem, with the file line), and its run time."""
     if machine.dialect not in STREAMED_DIALECTS:
         raise InputError(f"{machine.id}: the sender streams GRBL and grblHAL programs, not {machine.dialect}")
     program = read_program(text, machine.dialect, source=str(file))
     problems = [(line, message) for line, message in program.errors]
     problems += [(v.line, v.message) for v in check_program(program, rules=rules_for(machine.dialect, machine, None))]
-    return [f"{file}:{line}: {message}" for line, message in sorted(problems)]
+    return [f"{file}:{line}: {message}" for line, message in sorted(problems)], estimate_time(program, machine)
 
 
 @contextlib.contextmanager
@@ -83,13 +84,14 @@ def open_port(url: str, baud: int) -> Iterator[serial.SerialBase]:
 def send_program(file: Path, machine: Machine, url: str, *, baud: int = 115200, on_error: str = "stop",
                  journal: Path | None = None, check_mode: bool = False, timeout: float = 3.0,
                  resume_from: int | None = None, plunge_feed: float = 300.0,
-                 progress: Callable[[StreamReport, int], None] | None = None) -> SendResult:
+                 progress: Callable[[StreamReport, int, float], None] | None = None) -> SendResult:
+    """progress, if given, gets the report, the number of lines to send and the estimated seconds left."""
     """Preflight, connect, stream. Bad input and an unreachable controller raise InputError; nothing is sent."""
     try:
         text = file.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         raise InputError(f"{file}: cannot read ({exc.strerror or exc})") from None
-    problems = preflight(file, text, machine)
+    problems, estimate = preflight(file, text, machine)
     if problems and not check_mode:
         raise InputError(f"{problems[0]} (preflight failed, {len(problems)} problem(s): nothing sent)")
     to_send = program_lines(text)
@@ -103,7 +105,8 @@ def send_program(file: Path, machine: Machine, url: str, *, baud: int = 115200, 
             if check_mode:
                 streamer.command("$C")
             total = len(to_send)
-            report = streamer.stream(to_send, None if progress is None else (lambda r: progress(r, total)))
+            report = streamer.stream(to_send, None if progress is None else (
+                lambda r: progress(r, total, estimate.remaining_after(r.last_acknowledged or 0))))
             if check_mode:
                 streamer.command("$C")  # leaving check mode resets the controller
         except SenderFailure as exc:

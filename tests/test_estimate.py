@@ -256,3 +256,20 @@ def test_format_duration():
     assert format_duration(47 * 60 + 10) == "47 min"
     assert format_duration(35.2) == "35 s"
     assert format_duration(59.6) == "1 min"
+
+
+def test_seconds_by_line_add_up_to_the_total_and_give_the_time_left():
+    from gcode.estimate import estimate_time
+    from gcode.reader import read_gcode
+    from gcode.tooling import Machine
+
+    machine = Machine("router", "Test router", "grbl", (1000.0, 1000.0, 100.0), (5000.0, 5000.0, 1000.0))
+    text = "G21 G90\nG0 Z5\nM3 S12000\nG4 P3\nG0 X100 Y100\nG1 Z-2 F300\nG1 X200 F1200\nG2 X300 Y100 I50 J0\nG0 Z5\nM5\nM2\n"
+    estimate = estimate_time(read_gcode(text), machine)
+    assert sum(s for _, s in estimate.seconds_by_line) == pytest.approx(estimate.total_s)
+    assert estimate.remaining_after(0) == pytest.approx(estimate.total_s)
+    assert estimate.remaining_after(11) == 0.0
+    after_dwell = estimate.remaining_after(4)  # the 3 s dwell is on line 4: done by then
+    assert 0.0 < after_dwell <= estimate.total_s - 3.0 + 1e-9
+    lines = [n for n, _ in estimate.seconds_by_line]
+    assert lines == sorted(lines) and 7 in lines and 8 in lines

@@ -323,3 +323,19 @@ def test_the_operator_can_hold_and_resume_mid_stream_and_nothing_is_lost(closing
     assert machine.overrides[0] == 110
     with pytest.raises(ValueError, match="not an operator realtime byte"):
         streamer.realtime(b"\x18")
+
+
+def test_progress_counts_down_the_estimated_time_left(tmp_path):
+    from plycut.config import load_machine
+    from plycut.send_job import send_program
+
+    path = tmp_path / "job.nc"
+    path.write_text(program(80))
+    seen = []
+    result = send_program(path, load_machine("generic-grbl-2500x1250"), "sim://?speed=100000",
+                          progress=lambda report, total, left: seen.append((report.acknowledged, total, left)))
+    assert result.report.completed
+    lefts = [left for _, _, left in seen]
+    assert lefts[0] > 10.0 and lefts[-1] == pytest.approx(0.0, abs=1e-9)
+    assert all(a >= b - 1e-9 for a, b in zip(lefts, lefts[1:]))
+    assert seen[-1][1] == len(program_lines(program(80)))
