@@ -14,6 +14,7 @@ an unplugged cable the journal says which lines the controller accepted.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -46,6 +47,26 @@ STATUS_INTERVAL = 0.2  # s between status requests, one outstanding at a time
 HOLD_TIMEOUT = 5.0  # s to wait for the machine to stop after a feed hold
 BLANK = -1  # the file line of the blank line that clears grblHAL's error latch
 OPERATOR_BYTES = {FEED_HOLD, CYCLE_START, *(bytes([b]) for b in range(0x90, 0x9E))}
+# Keys the operator presses while a program streams, and what each sends.
+OPERATOR_KEYS = {
+    " ": FEED_HOLD, "p": FEED_HOLD, "r": CYCLE_START, "~": CYCLE_START,
+    "+": b"\x91", "-": b"\x92", "f": b"\x90",  # feed +10 %, -10 %, 100 %
+    "]": b"\x9a", "[": b"\x9b", "o": b"\x99",  # spindle +10 %, -10 %, 100 %
+    "1": b"\x97", "2": b"\x96", "3": b"\x95",  # rapids 25 %, 50 %, 100 %
+}
+STOP_KEY = "s"
+
+
+def operator_key(streamer: GrblStreamer, key: str) -> str | None:
+    """Act on one key press; what it did, or None for a key that means nothing."""
+    if key == STOP_KEY:
+        streamer.request_stop()
+        return "stop"
+    byte = OPERATOR_KEYS.get(key)
+    if byte is None:
+        return None
+    streamer.realtime(byte)
+    return {FEED_HOLD: "hold", CYCLE_START: "resume"}.get(byte, "override")
 
 
 class SenderFailure(RuntimeError):
@@ -112,6 +133,7 @@ class GrblStreamer:
         self.work_offset: tuple[float, ...] | None = None
         self.messages: list[str] = []
         self._received = b""
+        self._stop_requested = threading.Event()
 
     # -- connection -------------------------------------------------------
 
@@ -178,6 +200,13 @@ class GrblStreamer:
         last_progress = self.clock()
         try:
             while pending or in_flight:
+                if self._stop_requested.is_set():
+                    report.stopped_at = in_flight[0][0] if in_flight else (pending[0][0] if pending else None)
+                    report.reason = (f"stopped by the operator: held, then reset; {len(in_flight)} line(s) sent "
+                                     "but not acknowledged were dropped by the reset")
+                    self._stop_machine()
+                    self.journal.write(f"# {report.reason}")
+                    return report
                 while pending and not alone and latched is None:
                     number, text = pending[0]
                     size = len(text) + 1
@@ -273,6 +302,10 @@ class GrblStreamer:
         return report
 
     # -- operator -------------------------------------------------------------
+
+    def request_stop(self) -> None:
+        """Stop the stream from another thread: feed hold, wait for the machine to stand still, soft reset."""
+        self._stop_requested.set()
 
     def realtime(self, byte: bytes) -> None:
         """A realtime byte from the operator, safe from another thread: `!` hold, `~` resume,

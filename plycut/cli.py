@@ -263,7 +263,10 @@ def send(
     resume_from: Optional[int] = typer.Option(None, min=1, help="Re-enter at this file line: modal state rebuilt, "
                                               "up to safe Z, across, down at the plunge feed."),
 ) -> None:
-    """Stream a program to a GRBL-family controller, journaling every line sent and answered."""
+    """Stream a program to a GRBL-family controller, journaling every line sent and answered.
+
+    Keys while it runs: space or p hold, r resume, s stop (hold, then reset), + - f feed
+    override, ] [ o spindle override, 1 2 3 rapids at 25, 50, 100 %."""
     with _reported_errors():
         if on_error not in ("stop", "continue"):
             raise InputError(f"--on-error '{on_error}': expected stop or continue")
@@ -284,7 +287,7 @@ def send(
 
             result = send_program(file, target, port, baud=baud, on_error=on_error, journal=journal,
                                   check_mode=check_mode, resume_from=resume_from,
-                                  plunge_feed=target.max_feed_z / 2.0, progress=show)
+                                  plunge_feed=target.max_feed_z / 2.0, progress=show, keys=not check_mode)
     report = result.report
     for warning in result.warnings:
         typer.echo(f"preflight: {warning}")

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import select
+import sys
+import termios
+import threading
+import tty
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,11 +17,11 @@ from urllib.parse import parse_qs, urlparse
 import serial
 
 from gcode.check import check_program, rules_for
-from gcode.grbl_sim import PtyMachine, SimulatedGrbl
 from gcode.estimate import TimeEstimate, estimate_time
+from gcode.grbl_sim import PtyMachine, SimulatedGrbl
 from gcode.programs import read_program
 from gcode.resume import resume_lines
-from gcode.sender import GrblStreamer, SenderFailure, StreamReport, program_lines
+from gcode.sender import GrblStreamer, SenderFailure, StreamReport, operator_key, program_lines
 from gcode.tooling import Machine
 from nester.errors import InputError
 
@@ -42,6 +48,33 @@ def _resumed(text: str, start: int, machine: Machine, plunge_feed: float, file: 
     preamble = lines[:len(lines) - (len(raw) - start + 1)]
     rest = [(number, line) for number, line in program_lines(text) if number >= start]
     return [(0, line) for _, line in program_lines("\n".join(preamble))] + rest
+
+
+@contextlib.contextmanager
+def operator_keys(streamer: GrblStreamer) -> Iterator[None]:
+    """While streaming, each key pressed on the terminal goes to the streamer at once (no Enter)."""
+    if not sys.stdin.isatty():
+        yield
+        return
+    fd = sys.stdin.fileno()
+    saved = termios.tcgetattr(fd)
+    done = threading.Event()
+
+    def listen() -> None:
+        while not done.is_set():
+            readable, _, _ = select.select([fd], [], [], 0.1)
+            if readable:
+                operator_key(streamer, os.read(fd, 1).decode("ascii", errors="ignore"))
+
+    tty.setcbreak(fd)
+    listener = threading.Thread(target=listen, name="operator-keys", daemon=True)
+    listener.start()
+    try:
+        yield
+    finally:
+        done.set()
+        listener.join(timeout=1.0)
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
 
 def preflight(file: Path, text: str, machine: Machine) -> tuple[list[str], TimeEstimate]:
@@ -84,8 +117,10 @@ def open_port(url: str, baud: int) -> Iterator[serial.SerialBase]:
 def send_program(file: Path, machine: Machine, url: str, *, baud: int = 115200, on_error: str = "stop",
                  journal: Path | None = None, check_mode: bool = False, timeout: float = 3.0,
                  resume_from: int | None = None, plunge_feed: float = 300.0,
-                 progress: Callable[[StreamReport, int, float], None] | None = None) -> SendResult:
-    """progress, if given, gets the report, the number of lines to send and the estimated seconds left."""
+                 progress: Callable[[StreamReport, int, float], None] | None = None,
+                 keys: bool = False) -> SendResult:
+    """progress, if given, gets the report, the number of lines to send and the estimated seconds left.
+    keys: read the operator's keys from the terminal while streaming (see gcode.sender.OPERATOR_KEYS)."""
     """Preflight, connect, stream. Bad input and an unreachable controller raise InputError; nothing is sent."""
     try:
         text = file.read_text(encoding="utf-8", errors="replace")
@@ -105,8 +140,9 @@ def send_program(file: Path, machine: Machine, url: str, *, baud: int = 115200, 
             if check_mode:
                 streamer.command("$C")
             total = len(to_send)
-            report = streamer.stream(to_send, None if progress is None else (
-                lambda r: progress(r, total, estimate.remaining_after(r.last_acknowledged or 0))))
+            with operator_keys(streamer) if keys else contextlib.nullcontext():
+                report = streamer.stream(to_send, None if progress is None else (
+                    lambda r: progress(r, total, estimate.remaining_after(r.last_acknowledged or 0))))
             if check_mode:
                 streamer.command("$C")  # leaving check mode resets the controller
         except SenderFailure as exc:

@@ -339,3 +339,37 @@ def test_progress_counts_down_the_estimated_time_left(tmp_path):
     assert lefts[0] > 10.0 and lefts[-1] == pytest.approx(0.0, abs=1e-9)
     assert all(a >= b - 1e-9 for a, b in zip(lefts, lefts[1:]))
     assert seen[-1][1] == len(program_lines(program(80)))
+
+
+def test_operator_keys_hold_resume_override_and_stop(closing, tmp_path):
+    import threading
+
+    from gcode.sender import operator_key
+
+    lines = program_lines(program(200))
+    machine = SimulatedGrbl(speed=20.0)
+    pty, port, streamer = connect(machine, journal=tmp_path / "j.log")
+    closing.append((pty, port, streamer))
+    seen = {}
+
+    def operator():
+        time.sleep(0.2)
+        assert operator_key(streamer, " ") == "hold"
+        time.sleep(0.3)
+        seen["held"] = machine.state
+        assert operator_key(streamer, "+") == "override" and operator_key(streamer, "x") is None
+        assert operator_key(streamer, "r") == "resume"
+        time.sleep(0.3)
+        seen["feed"] = machine.overrides[0]
+        assert operator_key(streamer, "s") == "stop"
+
+    helper = threading.Thread(target=operator)
+    helper.start()
+    report = streamer.stream(lines)
+    helper.join()
+    assert seen["held"] == "Hold:0" and seen["feed"] == 110
+    assert not report.completed and report.reason.startswith("stopped by the operator")
+    time.sleep(0.1)
+    assert not machine.planner and machine.state == "Idle"  # stopped while held: no alarm, position kept
+    journal = (tmp_path / "j.log").read_text()
+    assert "# stopped by the operator" in journal
