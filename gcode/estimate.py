@@ -131,8 +131,9 @@ def estimate_time(
             continue
         stopped = True
         if kind == "dwell":
-            other_s += dwell_seconds(item.detail, rules)
-            other_by_line.append((item.line, dwell_seconds(item.detail, rules)))
+            seconds = dwell_seconds(item.detail, rules)
+            other_s += seconds
+            other_by_line.append((item.line, seconds))
             dwelled = True
         elif kind == "tool-change":
             other_s += machine.tool_change_s

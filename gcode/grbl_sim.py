@@ -25,6 +25,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from gcode.grbl_protocol import CYCLE_START, FEED_HOLD, LINE_LIMIT, SOFT_RESET, STATUS_QUERY
+from gcode.reader import strip_comments
 
 BANNER = "Grbl 1.1h ['$' for help]"
 VERSION = "[VER:1.1h.20190825:]"
@@ -186,7 +187,7 @@ class SimulatedGrbl:
             self._say(text)
 
     def _line(self, raw: str) -> None:
-        compact = re.sub(r"\(.*?\)|;.*$", "", raw).replace(" ", "").replace("\t", "").upper()
+        compact = strip_comments(raw)[0].replace(" ", "").replace("\t", "").upper()
         if compact.startswith("$"):
             self.latched_error = None
             self._system(compact)

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, replace
 from enum import IntEnum
 
-from shapely.geometry import LinearRing, LineString, Polygon, box
+from shapely.geometry import LinearRing, LineString, Polygon
 from shapely.geometry import Point as ShapelyPoint
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
@@ -19,8 +19,6 @@ from shapely.validation import explain_validity
 from gcode.arcs import Circle, Point
 from gcode.cam_settings import MIN_LABEL_HEIGHT, CamSettings
 from gcode.dogbones import add_bones
-from gcode.stroke_font import fit_text
-from nester.layers import dogbone_style
 from gcode.offsets import (
     Contour,
     hole_contours,
@@ -29,10 +27,13 @@ from gcode.offsets import (
     pocket_levels,
     pocket_region,
     polygons_of,
+    space_around,
 )
 from gcode.paths import PLUNGE_RADIUS, Path2D, circle_path, loop_path, open_path, place_point
+from gcode.stroke_font import fit_text
 from gcode.tabs import fit_span, place_tabs, tab_count
 from nester.errors import InputError
+from nester.layers import dogbone_style
 from nester.model import Feature, Operation, Part, Placement
 
 LINK_TOLERANCE = 1e-4  # mm: how far a pocket ring may sit outside its region through rounding
@@ -184,13 +185,8 @@ class _PartPlanner:
             self.warnings.append(f"{self.who}: the label does not fit on the part and is not engraved")
             return []
         depths = self.depths(s.label_depth)
-        jobs = []
-        for stroke in strokes:
-            forth = open_path(stroke, fit_arcs=False)
-            back = forth.reversed()
-            passes = tuple(Pass(forth if i % 2 == 0 else back, z) for i, z in enumerate(depths))
-            jobs.append(Job(JobKind.ENGRAVE, "label", passes, reversible=True))
-        return jobs
+        return [_open_line_job(JobKind.ENGRAVE, "label", open_path(stroke, fit_arcs=False), depths)
+                for stroke in strokes]
 
     # -- through cuts -----------------------------------------------------
 
@@ -206,10 +202,7 @@ class _PartPlanner:
                 f"{self.who}: a slot in the outline at {_at(opening)} is narrower than the "
                 f"{self.tool.diameter:g} mm tool: it cannot be cut"
             )
-        minx, miny, maxx, maxy = Polygon(exterior).bounds
-        margin = 4.0 * self.tool.diameter
-        around = box(minx - margin, miny - margin, maxx + margin, maxy + margin).difference(Polygon(exterior))
-        for piece in narrow_parts(around, self.tool.radius):
+        for piece in narrow_parts(space_around(exterior, 4.0 * self.tool.diameter), self.tool.radius):
             raise InputError(
                 f"{self.who}: a slot in the outline at {_at(piece)} is narrower than the "
                 f"{self.tool.diameter:g} mm tool: it cannot be cut"
@@ -480,11 +473,14 @@ class _PartPlanner:
         if geometry.is_closed and len(set(geometry.coords)) >= 3:
             return self.loop_job(kind, what, loop_path(geometry.coords, clockwise=not self.settings.climb_inside,
                                                                     fit_arcs=self.settings.fit_arcs), depths)
-        forth = open_path(geometry.coords, fit_arcs=self.settings.fit_arcs)
-        back = forth.reversed()
-        # An open line is cut back and forth: each pass starts where the last one ended.
-        passes = tuple(Pass(forth if i % 2 == 0 else back, z) for i, z in enumerate(depths))
-        return Job(kind, what, passes, reversible=True)
+        return _open_line_job(kind, what, open_path(geometry.coords, fit_arcs=self.settings.fit_arcs), depths)
+
+
+def _open_line_job(kind: JobKind, what: str, forth: Path2D, depths: list[float]) -> Job:
+    """An open line cut back and forth: each pass starts where the last one ended."""
+    back = forth.reversed()
+    passes = tuple(Pass(forth if i % 2 == 0 else back, z) for i, z in enumerate(depths))
+    return Job(kind, what, passes, reversible=True)
 
 
 def _contour_path(contour: Contour, *, clockwise: bool, fit_arcs: bool) -> Path2D:

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Sequence, Union
 
-from shapely.geometry import LinearRing, MultiPolygon, Polygon
+from shapely.geometry import LinearRing, MultiPolygon, Polygon, box
 from shapely.geometry import Point as ShapelyPoint
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
@@ -122,6 +122,13 @@ def narrow_parts(space: Polygon, radius: float) -> list[Polygon]:
                for vertex, angle in convex_corners(space)]
     left = left.difference(unary_union(corners)) if corners else left
     return [piece for piece in polygons_of(left) if piece.area > NARROW_AREA]
+
+
+def space_around(exterior: LinearRing, margin: float) -> Polygon:
+    """What lies outside an outline, out to `margin` beyond its bounding box: where the tool
+    cuts around it."""
+    minx, miny, maxx, maxy = Polygon(exterior).bounds
+    return box(minx - margin, miny - margin, maxx + margin, maxy + margin).difference(Polygon(exterior))
 
 
 def convex_corners(space: Polygon) -> list[tuple[Point, float]]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from gcode.reader import strip_comments
+
 _WORD = re.compile(r"([A-Z])\s*([-+]?(?:\d+\.?\d*|\.\d+))")
 WORK_OFFSETS = ("54", "55", "56", "57", "58", "59")
 
@@ -35,7 +37,7 @@ def modal_state(lines: list[str]) -> ModalState:
     feed = rpm = None
     position: list[float | None] = [None, None, None]
     for raw in lines:
-        line = re.sub(r"\(.*?\)|;.*$", "", raw).upper()
+        line = strip_comments(raw)[0].upper()
         for letter, value in _WORD.findall(line):
             number = float(value)
             if letter == "G":

@@ -41,6 +41,7 @@ from gcode.grbl_protocol import (
     read_rx_buffer,
     read_status,
 )
+from gcode.reader import strip_comments
 
 READ_TICK = 0.02  # s: how long one read waits for a response line
 STATUS_INTERVAL = 0.2  # s between status requests, one outstanding at a time
@@ -94,7 +95,7 @@ def program_lines(text: str) -> list[tuple[int, str]]:
     Stripping comments and spaces leaves more of the small receive buffer for motion."""
     lines = []
     for number, raw in enumerate(text.splitlines(), start=1):
-        line = re.sub(r"\(.*?\)|;.*$", "", raw).strip()
+        line = strip_comments(raw)[0].strip()
         line = re.sub(r"\s+", "", line) if not line.startswith("$") else line
         if line and line != "%":
             lines.append((number, line))

@@ -23,13 +23,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from shapely.geometry import LineString, MultiLineString, Point, Polygon, box
+from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
-from gcode.arcs import sample_arc
-from gcode.offsets import convex_corners, polygons_of
-from gcode.reader import Motion
+from gcode.offsets import convex_corners, polygons_of, space_around
+from gcode.reader import Motion, arc_points
 from nester.model import Layout, Operation, Placement
 
 TRACE_TOLERANCE = 0.05  # mm
@@ -108,10 +107,7 @@ def _outline_problems(placement: Placement, reached: BaseGeometry, tabs: np.ndar
 def _inside_corners(outline, radius: float) -> np.ndarray:
     """(x, y, reach) of every inside corner of a part's cut: reach is how far along each wall
     from the corner a tool of this radius cannot go."""
-    minx, miny, maxx, maxy = outline.bounds
-    margin = 4.0 * radius + 1.0
-    spaces = [box(minx - margin, miny - margin, maxx + margin, maxy + margin).difference(Polygon(outline.exterior)),
-              *(Polygon(ring) for ring in outline.interiors)]
+    spaces = [space_around(outline.exterior, 4.0 * radius + 1.0), *(Polygon(ring) for ring in outline.interiors)]
     rows = []
     for space in spaces:
         for piece in polygons_of(space):
@@ -174,15 +170,13 @@ def _swept(motions: list[Motion], radius: float) -> BaseGeometry:
 
 
 def _xy_path(motion: Motion) -> list[tuple[float, float]]:
-    start = motion.start[:2]
-    if motion.kind == "arc" and motion.centre is not None:
-        points = [start, *sample_arc(start, motion.end[:2], motion.centre, motion.clockwise, ARC_CHORD)]
-    else:
-        points = [start, motion.end[:2]]
-    kept = [points[0]]
-    for p in points[1:]:
-        if math.dist(p, kept[-1]) > 1e-9:
-            kept.append(p)
+    """The move's XY points (arcs as the reader traces them), repeated points dropped."""
+    # Points as far apart as keeps the chords within ARC_CHORD of the arc: s^2 / (8 r).
+    spacing = math.sqrt(8.0 * max(motion.radius_start, motion.radius_end, ARC_CHORD) * ARC_CHORD)
+    kept = [motion.start[:2]]
+    for x, y, _ in arc_points(motion, spacing)[1:]:
+        if math.dist((x, y), kept[-1]) > 1e-9:
+            kept.append((x, y))
     return kept
 
 

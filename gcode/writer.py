@@ -189,10 +189,9 @@ class StepWriter:
             if isinstance(span.segment, Arc) and math.dist((self.x, self.y), point) > MIN_ARC_CHORD:
                 cx, cy = span.segment.centre
                 self.steps.append(ArcCut(point[0], point[1], z, cx, cy, span.segment.clockwise, feed))
-                self.x, self.y, self.z = point[0], point[1], z
             else:
                 self.steps.append(Cut(point[0], point[1], z, feed))
-                self.x, self.y, self.z = point[0], point[1], z
+            self.x, self.y, self.z = point[0], point[1], z
             previous = u
 
     def feed_for(self, horizontal: float, drop: float) -> float:
