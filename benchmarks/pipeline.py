@@ -1,6 +1,6 @@
 """Time each stage of the pipeline on the bundled stool, and write the figures as JSON.
 
-    python benchmarks/pipeline.py [--copies 6 24] [--json benchmarks/results/pipeline.json]
+    python -m benchmarks.pipeline [--copies 6 24] [--json benchmarks/results/pipeline.json]
 
 Stages: import (DXF -> parts), nest, toolpaths, post (GRBL), read back + check,
 verify (back-plot against the parts), preview. Prints one row per run; the JSON also records the machine and versions.
@@ -9,19 +9,16 @@ verify (back-plot against the parts), preview. Prints one row per run; the JSON 
 from __future__ import annotations
 
 import argparse
-import json
-import platform
-import resource
 import time
 from pathlib import Path
 
+from benchmarks.report import write_report
 from gcode.cam import sheet_toolpaths
 from gcode.check import check_program
 from gcode.post import get_post
 from gcode.reader import read_gcode
 from gcode.verify import verify_cuts
 from nester.simple_nest import nest_bottom_left
-from plycut import __version__
 from plycut.job import build_job, demo_spec
 from plycut.pipeline import cam_settings, cut_spec, program_rules, sheet_preview
 
@@ -72,17 +69,7 @@ def main() -> None:
         stages = "  ".join(f"{k} {v:.2f}s" for k, v in r["seconds"].items())
         print(f"{r['copies']:>3} stools: {r['parts']} parts on {r['sheets']} sheet(s), density {r['density']:.1%}, "
               f"{r['program_lines']} lines, {r['total_seconds']:.2f}s  ({stages})")
-    report = {
-        "benchmark": "pipeline",
-        "plycut": __version__,
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "runs": runs,
-    }
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(report, indent=2))
-    print(f"peak RSS {report['peak_rss_mb']} MB; wrote {args.json}")
+    write_report(args.json, "pipeline", {"runs": runs})
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Post-processor and reader throughput in every dialect, and the demo's run time per machine, as JSON.
 
-    python benchmarks/posts.py [--sheets 40] [--reader-lines 1000000] [--dialects grbl ...]
+    python -m benchmarks.posts [--sheets 40] [--reader-lines 1000000] [--dialects grbl ...]
                                [--json benchmarks/results/posts.json]
 
 * post: lines per second rendering a --sheets order (the demo sheet's toolpaths,
@@ -19,15 +19,13 @@ replaced), so their figures compare the posts and not the machines.
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import platform
-import resource
 import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
 
+from benchmarks.report import write_report
 from gcode.cam import sheet_toolpaths
 from gcode.estimate import estimate_time
 from gcode.post import POSTS
@@ -35,7 +33,6 @@ from gcode.programs import read_program
 from gcode.toolpath import Rapid, SpindleOff, ToolpathProgram
 from nester.errors import InputError
 from nester.simple_nest import nest_bottom_left
-from plycut import __version__
 from plycut.config import builtin_machines
 from plycut.job import build_job, demo_spec
 from plycut.pipeline import ProgramCheckFailed, cam_settings, run_job
@@ -153,19 +150,7 @@ def main() -> None:
             print(f"demo    {name:<28} {figures['dialect']:<9} {figures['machine_time_h']:.2f} h "
                   f"({figures['machine_time_s']:.0f} s)", flush=True)
 
-    report = {
-        "benchmark": "posts",
-        "plycut": __version__,
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "post": posts,
-        "reader": readers,
-        "demo_time": demo,
-    }
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(report, indent=2))
-    print(f"peak RSS {report['peak_rss_mb']} MB; wrote {args.json}")
+    write_report(args.json, "posts", {"post": posts, "reader": readers, "demo_time": demo})
 
 
 if __name__ == "__main__":

@@ -20,17 +20,14 @@ that call, so no timing below it includes compiling.
 from __future__ import annotations
 
 import argparse
-import json
-import platform
 import time
 from pathlib import Path
 
 import numba
 import numpy as np
 
+from benchmarks.report import write_report
 from gcode.route import improve_order, nearest_neighbour_order, order_indices, route_length
-from plycut import __version__
-from plycut.outputs import write_atomic
 
 SHEET_MM = (2500.0, 1250.0)
 ORIGIN = np.array([0.0, 0.0])
@@ -97,19 +94,7 @@ def main() -> None:
         print(f"{r['instance']:>17}: nearest neighbour {r['nearest_neighbour_mm']:>9.1f} mm, "
               f"improved {r['improved_mm']:>9.1f} mm, saved {r['saved_percent']:5.2f}%, "
               f"improve_order {r['improve_order_ms']:8.2f} ms (nearest neighbour {r['nearest_neighbour_ms']:.2f} ms)")
-    report = {
-        "benchmark": "routing",
-        "plycut": __version__,
-        "numba": numba.__version__,
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-        "seed": SEED,
-        "first_call": first,
-        "runs": runs,
-    }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(args.out, json.dumps(report, indent=2) + "\n")
-    print(f"wrote {args.out}")
+    write_report(args.out, "routing", {"numba": numba.__version__, "seed": SEED, "first_call": first, "runs": runs})
 
 
 if __name__ == "__main__":

@@ -10,16 +10,14 @@ line and the protocol are what is measured, not the machine.
 from __future__ import annotations
 
 import argparse
-import json
-import platform
 import time
 from pathlib import Path
 
 import serial
 
+from benchmarks.report import write_report
 from gcode.grbl_sim import PtyMachine, SimulatedGrbl
 from gcode.sender import GrblStreamer, program_lines
-from plycut import __version__
 from plycut.job import build_job, demo_spec
 from plycut.pipeline import run_job
 
@@ -60,11 +58,7 @@ def main() -> None:
         print(f"baud {r['baud']}: {r['lines']} lines in {r['seconds']:.2f}s, {r['lines_per_s']:.0f} lines/s, "
               f"in flight up to {r['max_in_flight_bytes']} of 128 bytes, receive buffer {r['mean_rx_buffer_used_bytes']} "
               f"bytes used on average, {r['dropped_bytes']} bytes dropped")
-    report = {"benchmark": "streaming", "plycut": __version__, "python": platform.python_version(),
-              "machine": platform.machine(), "runs": runs}
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(report, indent=2))
-    print(f"wrote {args.json}")
+    write_report(args.json, "streaming", {"runs": runs})
 
 
 if __name__ == "__main__":

@@ -11,17 +11,14 @@ without arc fitting writes); both are posted for GRBL and their lines counted.
 from __future__ import annotations
 
 import argparse
-import json
-import platform
-import resource
 import time
 from dataclasses import replace
 from pathlib import Path
 
+from benchmarks.report import write_report
 from gcode.cam import sheet_toolpaths
 from gcode.post import get_post
 from nester.simple_nest import nest_bottom_left
-from plycut import __version__
 from plycut.job import build_job, demo_spec
 from plycut.pipeline import cam_settings
 
@@ -77,17 +74,7 @@ def main() -> None:
               f"{r['grbl_lines_chords_only']} chords only (x{r['line_ratio']}); job travel {r['job_travel_m']} m "
               f"vs {r['job_travel_nearest_neighbour_m']} m nearest neighbour ({r['travel_saved_percent']}% saved); "
               f"{r['tabs']} tabs, {r['bones']} bones")
-    report = {
-        "benchmark": "toolpaths",
-        "plycut": __version__,
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "runs": runs,
-    }
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(report, indent=2))
-    print(f"peak RSS {report['peak_rss_mb']} MB; wrote {args.json}")
+    write_report(args.json, "toolpaths", {"runs": runs})
 
 
 if __name__ == "__main__":
