@@ -514,6 +514,20 @@ class Post:
 
     def _arc_lines(self, step: ArcCut, position: ToolPosition) -> list[str]:
         units = position.units
+        offsets = self._centre_offsets(step, position)
+        centre = tuple(
+            (letter, self.number_text(round_to(offset, units.centre_decimals), units.centre_decimals))
+            for letter, offset in zip("IJ", offsets)
+        )
+        axes = self._advance({"X": step.x, "Y": step.y, "Z": step.z}, position)
+        feed_text = self._feed_word(step.feed, position)
+        return [self.format_motion(MotionBlock("arc", axes, centre, step.clockwise, feed_text))]
+
+    @staticmethod
+    def _centre_offsets(step: ArcCut, position: ToolPosition) -> tuple[float, float]:
+        """The arc's centre from its start as written, recentred on the endpoints as written (in
+        program units, not yet rounded): the controller checks the radius against those."""
+        units = position.units
         written_start = (position.written[0], position.written[1])
         written_end = (
             round_to(step.x * units.per_mm, units.coordinate_decimals),
@@ -525,14 +539,7 @@ class Post:
             )
         exact_centre = (step.cx * units.per_mm, step.cy * units.per_mm)
         centre_x, centre_y = recentre_arc(written_start, written_end, exact_centre)
-        offsets = (centre_x - written_start[0], centre_y - written_start[1])
-        centre = tuple(
-            (letter, self.number_text(round_to(offset, units.centre_decimals), units.centre_decimals))
-            for letter, offset in zip("IJ", offsets)
-        )
-        axes = self._advance({"X": step.x, "Y": step.y, "Z": step.z}, position)
-        feed_text = self._feed_word(step.feed, position)
-        return [self.format_motion(MotionBlock("arc", axes, centre, step.clockwise, feed_text))]
+        return centre_x - written_start[0], centre_y - written_start[1]
 
     def _linearised_arc_lines(self, step: ArcCut, position: ToolPosition, tolerance: float) -> list[str]:
         """The arc as straight feed moves that stay within ``tolerance`` mm of it.

@@ -51,7 +51,6 @@ from gcode.post.base import (
     OutputUnits,
     Post,
     ToolPosition,
-    recentre_arc,
     required_touch_plate,
     tool_change_height,
 )
@@ -221,17 +220,9 @@ class ShopBotPost(Post):
         if self._changes_z(step.z, position):
             raise ValueError(f"{step}: CG cannot change Z; a helix must be written as lines")
         units = position.units
-        written_start = (position.written[0], position.written[1])
-        written_end = (
-            round_to(step.x * units.per_mm, units.coordinate_decimals),
-            round_to(step.y * units.per_mm, units.coordinate_decimals),
-        )
-        if written_end == written_start:
-            raise ValueError(f"{step}: start and end coincide once rounded; full circles must be split upstream")
-        centre = recentre_arc(written_start, written_end, (step.cx * units.per_mm, step.cy * units.per_mm))
         offsets = ",".join(
-            self.number_text(round_to(value - origin, units.centre_decimals), units.centre_decimals)
-            for value, origin in zip(centre, written_start)
+            self.number_text(round_to(offset, units.centre_decimals), units.centre_decimals)
+            for offset in self._centre_offsets(step, position)
         )
         self._advance({"X": step.x, "Y": step.y, "Z": step.z}, position)
         speeds = self._speed_lines(position, xy=step.feed)
