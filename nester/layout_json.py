@@ -8,12 +8,13 @@ numbers are written as they are).
 
 from __future__ import annotations
 
-import math
 from typing import Any, Sequence
 
 from shapely.geometry import Polygon
 
 from nester.errors import InputError
+from nester.json_fields import field as _field  # shared with nester.formats
+from nester.json_fields import number as _number
 from nester.model import NestResult, Part, Sheet
 
 PlacedItem = tuple[int, float, tuple[float, float]]  # item id, rotation (degrees), translation
@@ -128,18 +129,3 @@ def _polygon_data(polygon: Polygon) -> dict:
 def _ring(coords) -> list[list[float]]:
     points = [[x, y] for x, y, *_ in coords]
     return points[:-1]  # shapely repeats the first point; the format does not
-
-
-def _field(container: Any, key: str, source: str, where: str) -> Any:
-    if not isinstance(container, dict):
-        raise InputError(f"{source}: {where}: expected an object")
-    if key not in container:
-        raise InputError(f"{source}: {where}: missing key {key!r}")
-    return container[key]
-
-
-def _number(value: Any, source: str, where: str, kind: type) -> Any:
-    is_number = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    if not is_number or (kind is int and not float(value).is_integer()):
-        raise InputError(f"{source}: {where}: expected {'an integer' if kind is int else 'a number'}, got {value!r}")
-    return kind(value)

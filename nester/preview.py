@@ -54,7 +54,7 @@ def sheet_svg(layout: Layout, *, overlays: Sequence[Overlay] = (), title: str = 
             f'width="{_n(width - 2 * margin)}" height="{_n(height - 2 * margin)}"/>'
         )
     for placement in layout.placements:
-        body.append(f'<path class="part" fill-rule="evenodd" d="{_path_data(placement.outline())}"/>')
+        body.append(f'<path class="part" fill-rule="evenodd" d="{path_data(placement.outline())}"/>')
         for feature in placement.part.features:
             body += _feature_elements(feature, placement, line)
     for overlay in overlays:
@@ -102,7 +102,7 @@ def _feature_elements(feature: Feature, placement: Placement, line: float) -> li
     elements = []
     for geometry in _simple_parts(placement.place(feature.geometry)):
         if isinstance(geometry, Polygon):
-            elements.append(f'<path class="{css_class}" fill-rule="evenodd" d="{_path_data(geometry)}"/>')
+            elements.append(f'<path class="{css_class}" fill-rule="evenodd" d="{path_data(geometry)}"/>')
         elif isinstance(geometry, (LineString, LinearRing)):
             elements.append(f'<polyline class="{css_class}" points="{_points(geometry.coords)}"/>')
         elif isinstance(geometry, Point):
@@ -150,7 +150,8 @@ def _simple_parts(geometry: BaseGeometry) -> Iterable[BaseGeometry]:
     return shapely.get_parts(geometry).tolist() if not geometry.is_empty else []
 
 
-def _path_data(polygon: Polygon) -> str:
+def path_data(polygon: Polygon) -> str:
+    """SVG path data of a polygon and its holes (draw with fill-rule evenodd)."""
     rings = [polygon.exterior, *polygon.interiors]
     return " ".join(f"M {_points(list(ring.coords)[:-1], separator=' L ')} Z" for ring in rings)
 
@@ -159,7 +160,10 @@ def _points(coords: Iterable[Sequence[float]], separator: str = " ") -> str:
     return separator.join(f"{_n(c[0])},{_n(c[1])}" for c in coords)
 
 
-def _n(value: float) -> str:
+def svg_number(value: float) -> str:
     """A coordinate to 0.001 mm without trailing zeros."""
     text = f"{value:.3f}".rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
+
+
+_n = svg_number  # short name for the many f-strings above

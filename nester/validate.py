@@ -37,13 +37,13 @@ def layout_problems(
     problems = []
     for placement, label in zip(layout.placements, labels):
         allowed = placement.part.allowed_rotations()
-        if not _rotation_allowed(placement.rotation, allowed):
+        if not rotation_allowed(placement.rotation, allowed):
             problems.append(
                 f"{where}: {label!r} is rotated {placement.rotation:g} degrees, "
-                f"allowed rotations are {_allowed_text(allowed)}"
+                f"allowed rotations are {allowed_text(allowed)}"
             )
     problems += _margin_problems(layout, labels, outlines, tolerance, where)
-    problems += _spacing_problems(labels, outlines, spacing, tolerance, where)
+    problems += spacing_problems(labels, outlines, spacing, tolerance, where)
     return problems
 
 
@@ -95,13 +95,15 @@ def assert_valid(
         raise AssertionError("invalid nest:\n" + "\n".join(problems))
 
 
-def _rotation_allowed(rotation: float, allowed: tuple[float, ...] | None) -> bool:
+def rotation_allowed(rotation: float, allowed: tuple[float, ...] | None) -> bool:
+    """Whether ``rotation`` is one of ``allowed`` (modulo 360 degrees); None allows any finite angle."""
     if allowed is None:
         return math.isfinite(rotation)
     return any(abs(math.remainder(rotation - angle, 360.0)) <= ROTATION_TOLERANCE for angle in allowed)
 
 
-def _allowed_text(allowed: tuple[float, ...] | None) -> str:
+def allowed_text(allowed: tuple[float, ...] | None) -> str:
+    """The allowed rotations, for a message."""
     return "any finite angle" if allowed is None else ", ".join(f"{angle:g}" for angle in allowed) or "none"
 
 
@@ -122,9 +124,14 @@ def _margin_problems(
     return problems
 
 
-def _spacing_problems(
+def spacing_problems(
     labels: list[str], outlines: list[Polygon], spacing: float, tolerance: float, where: str
 ) -> list[str]:
+    """Every pair of placed outlines that overlaps or is closer than ``spacing - tolerance``.
+
+    Shared with nester.solution_check; pairs are found with an STRtree, so a
+    thousand outlines cost about as much as their candidate neighbours.
+    """
     if len(outlines) < 2:
         return []
     geometries = np.array(outlines, dtype=object)
