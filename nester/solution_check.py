@@ -82,10 +82,10 @@ def _count_problems(solution: Solution) -> list[str]:
             problems.append(f"unplaced item id {item_id} is not in the problem")
         elif count < 0:
             problems.append(f"{problem.items[item_id].label()}: {count} copies reported unplaced")
-    for item in problem.items:
-        unplaced = max(solution.unplaced.get(item.id, 0), 0)
-        if placed[item.id] + unplaced != item.demand:
-            problems.append(f"{item.label()}: {placed[item.id]} of {item.demand} copies placed "
+    for index, item in enumerate(problem.items):  # solutions refer to items by position
+        unplaced = max(solution.unplaced.get(index, 0), 0)
+        if placed[index] + unplaced != item.demand:
+            problems.append(f"{item.label()}: {placed[index]} of {item.demand} copies placed "
                             f"and {unplaced} reported unplaced")
     return problems
 

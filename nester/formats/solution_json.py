@@ -50,6 +50,8 @@ def solution_document(solution: Solution, *, flat: bool = False) -> dict:
         for layout in solution.layouts
     ]
     body: dict[str, Any] = {}
+    if problem.is_strip and len(layouts) > 1:
+        raise ValueError(f"a strip-packing solution has one layout, this one has {len(layouts)}")
     if problem.is_strip:
         body["strip_width"] = solution.strip_length
         body["layout"] = layouts[0] if layouts else {"container_id": 0, "placed_items": [], "density": 0.0}

@@ -94,7 +94,8 @@ def _caption(solution: Solution, layout: BinLayout) -> str:
     if solution.problem.is_strip:
         return f"strip {svg_number(solution.strip_length or 0.0)} x {svg_number(solution.problem.strip_height)}: {density}"
     container = solution.problem.bins[layout.container_id]
-    return f"{container.label()}: {len(layout.placed)} items, {density}"
+    count = len(layout.placed)
+    return f"{container.label()}: {count} item{'' if count == 1 else 's'}, {density}"
 
 
 def _summary(solution: Solution) -> str:
