@@ -198,7 +198,17 @@ def read_banner(line: str) -> Firmware | None:
     return None
 
 
+def _options(option_line: str) -> re.Match | None:
+    return re.fullmatch(r"\[OPT:[^,\]]*,(\d+),(\d+)(?:,.*)?\]", option_line.strip())
+
+
 def read_rx_buffer(option_line: str) -> int | None:
     """The receive buffer size from `[OPT:codes,blocks,rxbuf]`, or None when the line does not give it."""
-    match = re.fullmatch(r"\[OPT:[^,\]]*,(\d+),(\d+)(?:,.*)?\]", option_line.strip())
+    match = _options(option_line)
     return int(match.group(2)) if match else None
+
+
+def read_planner_blocks(option_line: str) -> int | None:
+    """The planner's size in blocks from `[OPT:codes,blocks,rxbuf]`, or None when the line does not give it."""
+    match = _options(option_line)
+    return int(match.group(1)) if match else None

@@ -23,6 +23,7 @@ import time
 import tty
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from gcode.grbl_protocol import CYCLE_START, FEED_HOLD, LINE_LIMIT, SOFT_RESET, STATUS_QUERY
 from gcode.reader import strip_comments
@@ -57,16 +58,19 @@ class _Block:
     target: tuple[float, float, float]
     seconds: float
     line: int
+    line_number: int | None = None  # the line's N word, reported as Ln: while the block is the planner's oldest
 
 
 class SimulatedGrbl:
     """GRBL 1.1's serial behaviour. `speed` > 1 runs motion that many times faster than real time."""
 
     def __init__(self, *, rx_buffer: int = 128, speed: float = 1.0, faults: Faults | None = None,
-                 clock=time.monotonic, grblhal: bool = False, fluidnc: bool = False):
+                 clock=time.monotonic, grblhal: bool = False, fluidnc: bool = False, line_numbers: bool = False):
         """grblhal: answer as grblHAL does -- its banner, and its error latch: after an error every
-        following G-code line gets the same error, unexecuted, until a blank line, a `$` command or a reset."""
+        following G-code line gets the same error, unexecuted, until a blank line, a `$` command or a reset.
+        line_numbers: a build with USE_LINE_NUMBERS, whose status reports say `Ln:`."""
         self.grblhal = grblhal
+        self.line_numbers = line_numbers
         self.fluidnc = fluidnc  # FluidNC's banner, and an [OPT:...] without buffer sizes
         self.latched_error: int | None = None
         self.rx_capacity = rx_buffer
@@ -78,6 +82,7 @@ class SimulatedGrbl:
         self.dropped_bytes = 0
         self.lines_received = 0
         self.executed: list[str] = []  # lines that reached the planner, in order (what the machine will do)
+        self.last_parsed = 0  # the count (as lines_received) of the last G-code line taken without error
         self.unplugged = False
         self._pending_acks: deque[tuple[float, bytes]] = deque()
         self._reset_state()
@@ -138,6 +143,12 @@ class SimulatedGrbl:
         if self._status_requested:
             self._status_requested = False
             self._say(self._status())
+
+    @property
+    def first_unfinished(self) -> int:
+        """The first G-code line (counted as lines_received) whose motion has not been completed:
+        the simulator's own answer to "where did the machine get to"."""
+        return self.planner[0].line if self.planner else self.last_parsed + 1
 
     # -- internals --------------------------------------------------------
 
@@ -276,6 +287,7 @@ class SimulatedGrbl:
         moved = False
         motion = self.motion
         feed = self.feed
+        line_number = None
         for letter, value in words:
             if letter == "G":
                 code = value.lstrip("0") or "0"
@@ -306,12 +318,15 @@ class SimulatedGrbl:
                 axis = "XYZ".index(letter)
                 target[axis] = float(value) if self.absolute else target[axis] + float(value)
                 moved = True
-            elif letter not in "IJKRPLTN":
+            elif letter == "N":
+                line_number = int(float(value))
+            elif letter not in "IJKRPLT":
                 return 20
         if moved and motion in ("1", "2", "3") and not feed:
             return 22
         self.motion, self.feed = motion, feed
         self.executed.append(line)
+        self.last_parsed = number
         if moved and not self.check_mode:
             distance = math.dist(self.position, target)
             rate = RAPID_RATE if motion == "0" else max(feed or 1.0, 1e-6)
@@ -319,7 +334,7 @@ class SimulatedGrbl:
             if not self.planner and not self.state.startswith("Hold"):
                 self._block_started = self.clock()
                 self.state = "Run"
-            self.planner.append(_Block(tuple(target), seconds, number))
+            self.planner.append(_Block(tuple(target), seconds, number, line_number))
         return None
 
     def _run_motion(self) -> None:
@@ -339,8 +354,10 @@ class SimulatedGrbl:
     def _status(self) -> str:
         x, y, z = self.position
         free_rx = self.rx_capacity - len(self.rx)
+        executing = self.planner[0].line_number if self.planner and self.line_numbers else None
         return (f"<{self.state}|MPos:{x:.3f},{y:.3f},{z:.3f}|Bf:{PLANNER_BLOCKS - len(self.planner)},{free_rx}"
-                f"|FS:{self.feed or 0:g},{self.spindle:g}|Ov:{self.overrides[0]},{self.overrides[1]},"
+                + (f"|Ln:{executing}" if executing else "")
+                + f"|FS:{self.feed or 0:g},{self.spindle:g}|Ov:{self.overrides[0]},{self.overrides[1]},"
                 f"{self.overrides[2]}>")
 
     def _override(self, byte: int) -> None:
@@ -355,10 +372,23 @@ class SimulatedGrbl:
             self.overrides = [min(max(f, 10), 200), r, min(max(s, 10), 200)]
 
 
-class PtyMachine:
-    """A SimulatedGrbl behind a pseudo-terminal: open `path` with pyserial like a real port."""
+class SimulatedDevice(Protocol):
+    """What PtyMachine drives: a controller model fed bytes, run in steps, read for its answers."""
 
-    def __init__(self, machine: SimulatedGrbl | None = None, *, tick_s: float = 0.001, baud: int | None = None):
+    unplugged: bool
+
+    def receive(self, data: bytes) -> None: ...
+
+    def advance(self) -> None: ...
+
+    def take_output(self) -> bytes: ...
+
+
+class PtyMachine:
+    """A simulated controller (SimulatedGrbl by default) behind a pseudo-terminal: open `path` with
+    pyserial like a real port."""
+
+    def __init__(self, machine: SimulatedDevice | None = None, *, tick_s: float = 0.001, baud: int | None = None):
         """baud: carry bytes no faster than a serial line at this rate (10 bits a byte); None: as fast as a pty."""
         self.machine = machine or SimulatedGrbl()
         self.tick_s = tick_s
@@ -367,7 +397,7 @@ class PtyMachine:
         tty.setraw(self._slave)  # no echo, no line editing: the bytes as a serial line carries them
         self.path = os.ttyname(self._slave)
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="simulated-grbl", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="simulated-controller", daemon=True)
 
     def __enter__(self) -> PtyMachine:
         self._thread.start()

@@ -8,7 +8,8 @@ drops serial bytes while it writes EEPROM.
 
 Every line sent and every acknowledgement goes to an append-only journal with
 its line number in the file, flushed as it is written: after a stop, a crash or
-an unplugged cable the journal says which lines the controller accepted.
+an unplugged cable the journal says which lines the controller accepted, and
+which it has surely run (gcode.executed: an `ok` is not a finished move).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
 
 import serial
 
@@ -37,20 +37,22 @@ from gcode.grbl_protocol import (
     is_settings_write,
     read_acknowledgement,
     read_alarm,
-    read_banner,
+    read_planner_blocks,
     read_rx_buffer,
     read_status,
 )
+from gcode.executed import ExecutionTracker
+from gcode.journal import Journal
 from gcode.reader import strip_comments
+from gcode.serial_lines import SerialLines, identify_firmware
 
-READ_TICK = 0.02  # s: how long one read waits for a response line
 STATUS_INTERVAL = 0.2  # s between status requests, one outstanding at a time
 HOLD_TIMEOUT = 5.0  # s to wait for the machine to stop after a feed hold
 BLANK = -1  # the file line of the blank line that clears grblHAL's error latch
 OPERATOR_BYTES = {FEED_HOLD, CYCLE_START, *(bytes([b]) for b in range(0x90, 0x9E))}
 # Keys the operator presses while a program streams, and what each sends.
 OPERATOR_KEYS = {
-    " ": FEED_HOLD, "p": FEED_HOLD, "r": CYCLE_START, "~": CYCLE_START,
+    " ": FEED_HOLD, "p": FEED_HOLD, "!": FEED_HOLD, "r": CYCLE_START, "~": CYCLE_START,
     "+": b"\x91", "-": b"\x92", "f": b"\x90",  # feed +10 %, -10 %, 100 %
     "]": b"\x9a", "[": b"\x9b", "o": b"\x99",  # spindle +10 %, -10 %, 100 %
     "1": b"\x97", "2": b"\x96", "3": b"\x95",  # rapids 25 %, 50 %, 100 %
@@ -58,13 +60,14 @@ OPERATOR_KEYS = {
 STOP_KEY = "s"
 
 
-def operator_key(streamer: GrblStreamer, key: str) -> str | None:
-    """Act on one key press; what it did, or None for a key that means nothing."""
+def operator_key(streamer, key: str) -> str | None:
+    """Act on one key press (streamer: a GrblStreamer or a MarlinStreamer); what it did, or None
+    for a key that means nothing -- on Marlin, which has no realtime bytes, every key but stop."""
     if key == STOP_KEY:
         streamer.request_stop()
         return "stop"
     byte = OPERATOR_KEYS.get(key)
-    if byte is None:
+    if byte is None or not streamer.takes_realtime_bytes:
         return None
     streamer.realtime(byte)
     return {FEED_HOLD: "hold", CYCLE_START: "resume"}.get(byte, "override")
@@ -83,9 +86,11 @@ class StreamReport:
     completed: bool = False
     stopped_at: int | None = None  # the file line whose answer stopped the stream
     reason: str = ""
-    errors: list[tuple[int, int]] = field(default_factory=list)  # (file line, error code)
+    errors: list[tuple[int, int | str]] = field(default_factory=list)  # (file line, GRBL code or Marlin's text)
     last_acknowledged: int | None = None
+    last_executed: int | None = None  # every file line up to it has surely run (gcode.executed)
     max_in_flight: int = 0  # bytes
+    resent: int = 0  # lines sent again because the controller asked (Marlin's Resend:)
     status: Status | None = None
 
 
@@ -102,69 +107,50 @@ def program_lines(text: str) -> list[tuple[int, str]]:
     return lines
 
 
-class Journal:
-    """Append-only record of what was sent and answered: `sent N text`, `ok N`, `error N code`, notes."""
-
-    def __init__(self, path: Path | None):
-        self._file: TextIO | None = path.open("a", encoding="utf-8") if path else None
-
-    def write(self, entry: str) -> None:
-        if self._file is not None:
-            self._file.write(entry + "\n")
-            self._file.flush()
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-
-
 class GrblStreamer:
     """One connection to a GRBL-family controller on an open pyserial port."""
 
-    def __init__(self, port: serial.SerialBase, *, journal: Path | None = None, on_error: str = "stop",
-                 stall_timeout: float = 30.0, clock=time.monotonic):
-        self.port = port
+    takes_realtime_bytes = True
+
+    def __init__(self, port: serial.SerialBase | SerialLines, *, journal: Path | None = None, on_error: str = "stop",
+                 stall_timeout: float = 30.0, clock=time.monotonic, record_executed: bool = True):
+        """port: an open port, or the SerialLines that already read the banner from it.
+        record_executed: journal the executed mark (not in check mode, where nothing moves)."""
+        self.link = port if isinstance(port, SerialLines) else SerialLines(port, clock)
+        self.port = self.link.port
         self.journal = Journal(journal)
+        self.record_executed = record_executed
         self.on_error = on_error
         self.stall_timeout = stall_timeout
         self.clock = clock
         self.firmware: Firmware | None = None
         self.rx_buffer = DEFAULT_RX_BUFFER
+        self.planner_blocks: int | None = None  # from $I; None when it does not say
         self.status: Status | None = None
         self.work_offset: tuple[float, ...] | None = None
         self.messages: list[str] = []
-        self._received = b""
         self._stop_requested = threading.Event()
 
     # -- connection -------------------------------------------------------
 
-    def connect(self, timeout: float = 3.0) -> Firmware:
-        """Wait for the banner (or reset to get one), then read the receive buffer size from `$I`."""
-        firmware = self._wait_for_banner(timeout / 2.0)
+    def connect(self, timeout: float = 3.0, firmware: Firmware | None = None) -> Firmware:
+        """Wait for the banner (or reset to get one), then read the receive buffer size from `$I`.
+
+        firmware: what a banner already read from this port announced; no wait then."""
         if firmware is None:
-            self._write(SOFT_RESET)
-            firmware = self._wait_for_banner(timeout / 2.0)
+            firmware, _ = identify_firmware(self.link, timeout)
         if firmware is None:
             raise SenderFailure(f"{self.port.port}: no GRBL banner within {timeout:g} s (is it a GRBL controller?)")
         if firmware.name == "marlin":
             raise SenderFailure(f"{self.port.port}: a Marlin controller; this sender speaks GRBL")
         self.firmware = firmware
         for line in self.command("$I"):
-            size = read_rx_buffer(line)
-            if size:
-                self.rx_buffer = size
-        self.journal.write(f"# connected {firmware.name} {firmware.version}, receive buffer {self.rx_buffer} bytes")
+            self.rx_buffer = read_rx_buffer(line) or self.rx_buffer
+            self.planner_blocks = read_planner_blocks(line) or self.planner_blocks
+        planner = f"{self.planner_blocks} planner blocks" if self.planner_blocks else "planner size not given"
+        self.journal.write(f"# connected {firmware.name} {firmware.version}, receive buffer {self.rx_buffer} bytes, "
+                           f"{planner}")
         return firmware
-
-    def _wait_for_banner(self, timeout: float) -> Firmware | None:
-        deadline = self.clock() + timeout
-        while self.clock() < deadline:
-            line = self._read_line()
-            if line:
-                firmware = read_banner(line)
-                if firmware is not None:
-                    return firmware
-        return None
 
     def command(self, command: str, timeout: float = 3.0) -> list[str]:
         """Send one line alone and return what came back before its `ok` (send-response)."""
@@ -199,6 +185,7 @@ class GrblStreamer:
         last_poll = self.clock() - STATUS_INTERVAL
         poll_outstanding = False
         last_progress = self.clock()
+        tracker = ExecutionTracker(self.planner_blocks) if self.record_executed else None
         try:
             while pending or in_flight:
                 if self._stop_requested.is_set():
@@ -255,12 +242,13 @@ class GrblStreamer:
                         continue
                     report.acknowledged += 1
                     report.last_acknowledged = number
+                    self.journal.write(f"ok {number}" if ack.ok else f"error {number} {ack.error}")
+                    if tracker is not None:
+                        self._record_executed(report, tracker, tracker.acknowledged(number, text))
                     if progress is not None:
                         progress(report)
                     if ack.ok:
-                        self.journal.write(f"ok {number}")
                         continue
-                    self.journal.write(f"error {number} {ack.error}")
                     report.errors.append((number, ack.error))
                     if self.on_error == "stop":
                         report.stopped_at = number
@@ -289,6 +277,8 @@ class GrblStreamer:
                         self.work_offset = status.work_offset
                     self.status = status.with_offset(self.work_offset)
                     report.status = self.status
+                    if tracker is not None:
+                        self._record_executed(report, tracker, tracker.status(status, nothing_in_flight=not in_flight))
                     if progress is not None:
                         progress(report)
                     continue
@@ -301,6 +291,11 @@ class GrblStreamer:
         report.completed = True
         self.journal.write("# completed")
         return report
+
+    def _record_executed(self, report: StreamReport, tracker: ExecutionTracker, moved: bool) -> None:
+        if moved:
+            report.last_executed = tracker.executed
+            self.journal.write(f"executed {tracker.executed}")
 
     # -- operator -------------------------------------------------------------
 
@@ -348,18 +343,10 @@ class GrblStreamer:
     # -- port -------------------------------------------------------------
 
     def _write(self, data: bytes) -> None:
-        self.port.write(data)
+        self.link.write(data)
 
     def _read_line(self) -> str:
-        """The next response line, or "" if none is complete within READ_TICK; partial lines wait."""
-        while b"\n" not in self._received:
-            self.port.timeout = READ_TICK
-            chunk = self.port.read(max(1, self.port.in_waiting))
-            if not chunk:
-                return ""
-            self._received += chunk
-        line, _, self._received = self._received.partition(b"\n")
-        return line.decode("ascii", errors="replace").strip()
+        return self.link.read_line()
 
     def close(self) -> None:
         self.journal.close()

@@ -19,7 +19,7 @@ from gcode.backplot_svg import backplot_svg
 from gcode.check import DEFAULT_MAX_OVERCUT, check_program, rules_for
 from gcode.estimate import estimate_time, format_duration
 from gcode.grbl_protocol import ERRORS as GRBL_ERRORS
-from gcode.grbl_sim import PtyMachine, SimulatedGrbl
+from gcode.grbl_sim import PtyMachine
 from gcode.programs import read_program
 from gcode.reader import GcodeProgram
 from gcode.tooling import Machine
@@ -41,7 +41,7 @@ from plycut.job import (
 )
 from plycut.layout_check import load_layout_check
 from plycut.outputs import write_atomic
-from plycut.send_job import send_program
+from plycut.send_job import SIMULATED, send_program
 
 app = typer.Typer(
     add_completion=False,
@@ -253,8 +253,9 @@ def _require_moves(program: GcodeProgram, file: Path, machine: Machine) -> None:
 
 @app.command()
 def send(
-    file: Path = typer.Argument(..., help="A GRBL or grblHAL program."),
-    port: str = typer.Option(..., help="Serial device, pyserial URL (socket://, rfc2217://) or sim://?speed=N."),
+    file: Path = typer.Argument(..., help="A GRBL, grblHAL or Marlin program."),
+    port: str = typer.Option(..., help="Serial device, pyserial URL (socket://, rfc2217://) or "
+                             "sim://?speed=N[&firmware=marlin]."),
     baud: int = typer.Option(115200, help="Baud rate."),
     machine: str = typer.Option(DEFAULT_MACHINE, help="Machine name or .toml path: its rules are checked first."),
     on_error: str = typer.Option("stop", help="stop: feed hold and reset on error:N; continue: go on."),
@@ -262,14 +263,22 @@ def send(
     check_mode: bool = typer.Option(False, "--check", help="GRBL check mode ($C): a dry run, every error listed."),
     resume_from: Optional[int] = typer.Option(None, min=1, help="Re-enter at this file line: modal state rebuilt, "
                                               "up to safe Z, across, down at the plunge feed."),
+    resume: Optional[Path] = typer.Option(None, help="Re-enter where the last run in this journal stopped: at the "
+                                          "first line it did not surely execute (as --resume-from)."),
+    window: int = typer.Option(1, min=1, max=4, help="Marlin: lines sent ahead of their ok (1 to 4)."),
+    connect_timeout: float = typer.Option(3.0, min=0.1, help="Seconds to wait for the controller's banner."),
 ) -> None:
-    """Stream a program to a GRBL-family controller, journaling every line sent and answered.
+    """Stream a program to a GRBL-family or Marlin controller (told by its banner), journaling
+    every line sent and answered.
 
-    Keys while it runs: space or p hold, r resume, s stop (hold, then reset), + - f feed
-    override, ] [ o spindle override, 1 2 3 rapids at 25, 50, 100 %."""
+    Keys while it runs (GRBL family): space, p or ! hold, r or ~ resume, s stop (hold, then
+    reset), + - f feed override, ] [ o spindle override, 1 2 3 rapids at 25, 50, 100 %.
+    Marlin: s stop (M410 quick stop, M5)."""
     with _reported_errors():
         if on_error not in ("stop", "continue"):
             raise InputError(f"--on-error '{on_error}': expected stop or continue")
+        if resume is not None and resume_from is not None:
+            raise InputError("--resume and --resume-from: give one of them")
         target = load_machine(machine)
         with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
                       console=console, transient=True) as bar:
@@ -286,28 +295,36 @@ def send(
                                        f"{format_duration(remaining_s)} left")
 
             result = send_program(file, target, port, baud=baud, on_error=on_error, journal=journal,
-                                  check_mode=check_mode, resume_from=resume_from,
-                                  plunge_feed=target.max_feed_z / 2.0, progress=show, keys=not check_mode)
+                                  check_mode=check_mode, resume_from=resume_from, resume_journal=resume,
+                                  window=window, timeout=connect_timeout, plunge_feed=target.max_feed_z / 2.0,
+                                  progress=show,
+                                  keys=not check_mode)
     report = result.report
     for warning in result.warnings:
         typer.echo(f"preflight: {warning}")
     for line, code in report.errors:
-        typer.echo(f"{file}:{line}: error:{code} ({GRBL_ERRORS.get(code, 'unknown error')})")
+        said = f"error:{code} ({GRBL_ERRORS.get(code, 'unknown error')})" if isinstance(code, int) else f"Error:{code}"
+        typer.echo(f"{file}:{line}: {said}")
     if report.completed and not (check_mode and report.errors):
         typer.echo(f"{file}: {report.sent} lines sent and acknowledged ({result.firmware}); journal {result.journal}")
         return
     if report.completed:
         typer.echo(f"{file}: check mode found {len(report.errors)} error(s) ({result.firmware})")
     else:
+        executed = "" if report.last_executed is None else f", last surely executed line {report.last_executed}"
         typer.echo(f"{file}: stopped at line {report.stopped_at}: {report.reason}; last acknowledged line "
-                   f"{report.last_acknowledged}; journal {result.journal}")
+                   f"{report.last_acknowledged}{executed}; journal {result.journal}")
     raise typer.Exit(1)
 
 
 @app.command()
-def sim(speed: float = typer.Option(1.0, help="Motion runs this many times faster than real time.")) -> None:
-    """Run a simulated GRBL 1.1 behind a pseudo-terminal until Ctrl-C; open the path it prints."""
-    with PtyMachine(SimulatedGrbl(speed=speed)) as machine:
+def sim(speed: float = typer.Option(1.0, help="Motion runs this many times faster than real time."),
+        firmware: str = typer.Option("grbl", help="grbl (GRBL 1.1) or marlin (Marlin 2.1).")) -> None:
+    """Run a simulated controller behind a pseudo-terminal until Ctrl-C; open the path it prints."""
+    with _reported_errors():
+        if firmware not in SIMULATED:
+            raise InputError(f"--firmware '{firmware}': expected {' or '.join(SIMULATED)}")
+    with PtyMachine(SIMULATED[firmware](speed=speed)) as machine:
         typer.echo(machine.path)
         try:
             while True:

@@ -11,37 +11,20 @@ import serial
 from gcode.grbl_protocol import read_banner, read_rx_buffer, read_status
 from gcode.grbl_sim import Faults, PtyMachine, SimulatedGrbl
 from gcode.sender import GrblStreamer, program_lines
+from send_support import close_all, open_streamer, program
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs POSIX pseudo-terminals")
 
 
-def program(count: int = 300) -> str:
-    lines = ["G21 G90 (millimetres, absolute)", "G0 Z5", "G0 X0 Y0", "M3 S12000", "G4 P3", "G1 Z-1 F300"]
-    for i in range(count):
-        lines.append(f"G1 X{(i % 50) * 2.5:.3f} Y{(i // 50) * 3.0:.3f} Z-1.000 F3000 ; move {i}")
-    lines += ["G0 Z5", "M5", "M2"]
-    return "\n".join(lines) + "\n"
-
-
 def connect(machine: SimulatedGrbl, **options):
-    pty = PtyMachine(machine).__enter__()
-    port = serial.Serial(pty.path, 115200, timeout=0.02)
-    streamer = GrblStreamer(port, **options)
-    streamer.connect(timeout=2.0)
-    return pty, port, streamer
+    return open_streamer(machine, GrblStreamer, **options)
 
 
 @pytest.fixture
 def closing():
     opened = []
     yield opened
-    for pty, port, streamer in opened:
-        streamer.close()
-        try:
-            port.close()
-        except OSError:
-            pass
-        pty.close()
+    close_all(opened)
 
 
 def test_every_line_arrives_once_in_order_within_the_receive_buffer(closing, tmp_path):
