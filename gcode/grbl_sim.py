@@ -283,7 +283,9 @@ class SimulatedGrbl:
         words = _WORD.findall(line)
         if "".join(letter + value for letter, value in words) != line:
             return 1 if not line[:1].isalpha() or _WORD.match(line) else 2
-        target = list(self.position)
+        # A line continues from where the planner's last block ends, not from where the tool is now.
+        start = self.planner[-1].target if self.planner else tuple(self.position)
+        target = list(start)
         moved = False
         motion = self.motion
         feed = self.feed
@@ -328,7 +330,7 @@ class SimulatedGrbl:
         self.executed.append(line)
         self.last_parsed = number
         if moved and not self.check_mode:
-            distance = math.dist(self.position, target)
+            distance = math.dist(start, target)
             rate = RAPID_RATE if motion == "0" else max(feed or 1.0, 1e-6)
             seconds = distance / rate * 60.0 / self.speed
             if not self.planner and not self.state.startswith("Hold"):
@@ -388,9 +390,14 @@ class PtyMachine:
     """A simulated controller (SimulatedGrbl by default) behind a pseudo-terminal: open `path` with
     pyserial like a real port."""
 
-    def __init__(self, machine: SimulatedDevice | None = None, *, tick_s: float = 0.001, baud: int | None = None):
-        """baud: carry bytes no faster than a serial line at this rate (10 bits a byte); None: as fast as a pty."""
+    def __init__(self, machine: SimulatedDevice | None = None, *, tick_s: float = 0.001, baud: int | None = None,
+                 greeting_delay_s: float = 0.05):
+        """baud: carry bytes no faster than a serial line at this rate (10 bits a byte); None: as fast as a pty.
+        greeting_delay_s: the machine says nothing for this long after starting, as a board reset by
+        the port opening greets only once booted; pyserial empties the input when it opens a port,
+        so a banner written before would be lost."""
         self.machine = machine or SimulatedGrbl()
+        self.greeting_delay_s = greeting_delay_s
         self.tick_s = tick_s
         self.byte_time = 10.0 / baud if baud else 0.0
         self._master, self._slave = os.openpty()
@@ -420,6 +427,7 @@ class PtyMachine:
     def _run(self) -> None:
         machine = self.machine
         line_free_at = time.monotonic()  # when the incoming serial line has carried what it was given
+        speaks_at = time.monotonic() + self.greeting_delay_s
         while not self._stop.is_set():
             readable, _, _ = select.select([self._master], [], [], self.tick_s)
             if readable:
@@ -432,7 +440,7 @@ class PtyMachine:
                     time.sleep(max(0.0, line_free_at - time.monotonic()))
                 machine.receive(data)
             machine.advance()
-            out = machine.take_output()
+            out = machine.take_output() if time.monotonic() >= speaks_at else b""
             if out:
                 os.write(self._master, out)
             if machine.unplugged:

@@ -283,8 +283,8 @@ def test_fluidnc_is_recognised_and_streamed_with_the_default_buffer(closing):
 def test_the_operator_can_hold_and_resume_mid_stream_and_nothing_is_lost(closing):
     import threading
 
-    lines = program_lines(program(120))
-    machine = SimulatedGrbl(speed=40.0)
+    lines = program_lines(program(60))
+    machine = SimulatedGrbl(speed=8.0)  # about 1 s of motion
     pty, port, streamer = connect(machine)
     closing.append((pty, port, streamer))
     states = []
@@ -330,7 +330,7 @@ def test_operator_keys_hold_resume_override_and_stop(closing, tmp_path):
     from gcode.sender import operator_key
 
     lines = program_lines(program(200))
-    machine = SimulatedGrbl(speed=20.0)
+    machine = SimulatedGrbl(speed=10.0)  # about 2 s of motion: the stop comes first
     pty, port, streamer = connect(machine, journal=tmp_path / "j.log")
     closing.append((pty, port, streamer))
     seen = {}
