@@ -196,7 +196,7 @@ def test_plycut_send_refuses_bad_input_with_one_line_and_sends_nothing(tmp_path)
     good = tmp_path / "good.nc"
     good.write_text("G21 G90\nG0 Z5\nM5\nM2\n")
     result = runner.invoke(app, ["send", str(good), "--port", str(tmp_path / "no-such-port")])
-    assert result.exit_code == 2 and "cannot open the port" in result.output
+    assert result.exit_code == 2 and "cannot open the port" in result.output and "nothing sent" in result.output
     assert len(result.output.strip().splitlines()) == 1
 
 
@@ -356,3 +356,70 @@ def test_operator_keys_hold_resume_override_and_stop(closing, tmp_path):
     assert not machine.planner and machine.state == "Idle"  # stopped while held: no alarm, position kept
     journal = (tmp_path / "j.log").read_text()
     assert "# stopped by the operator" in journal
+
+
+def wait_until(condition, timeout: float = 2.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def test_a_port_another_program_holds_is_busy_and_nothing_is_sent(tmp_path):
+    from typer.testing import CliRunner
+
+    from plycut.cli import app
+
+    path = tmp_path / "job.nc"
+    path.write_text(program(10))
+    runner = CliRunner()
+    with PtyMachine(SimulatedGrbl(speed=100000.0)) as pty:
+        other = serial.Serial(pty.path, 115200, exclusive=True)  # another sender, a terminal program...
+        try:
+            result = runner.invoke(app, ["send", str(path), "--port", pty.path])
+        finally:
+            other.close()
+        assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+        assert f"{pty.path}: port is busy (used by another program); nothing sent" in result.output
+        assert pty.machine.executed == [] and not (tmp_path / "job.nc.journal").exists()
+        result = runner.invoke(app, ["send", str(path), "--port", pty.path, "--connect-timeout", "0.6"])
+        assert result.exit_code == 0, result.output  # the lock was all that stood in the way
+
+
+def test_operator_keys_typed_on_a_real_terminal_reach_the_machine(tmp_path):
+    import termios
+    import threading
+
+    from plycut.config import load_machine
+    from plycut.send_job import send_program
+
+    path = tmp_path / "job.nc"
+    path.write_text(program(60))
+    keyboard, terminal = os.openpty()  # what the operator types goes in at one end, plycut reads the other
+    modes = termios.tcgetattr(terminal)
+    machine = SimulatedGrbl(speed=8.0)  # about 1 s of motion
+    seen = {}
+
+    def operator():
+        seen["cutting"] = wait_until(lambda: machine.state == "Run" and machine.position[2] == -1.0)
+        os.write(keyboard, b"!")
+        seen["held"] = wait_until(lambda: machine.state == "Hold:0")
+        os.write(keyboard, b"+~")
+        seen["resumed"] = wait_until(lambda: machine.state == "Run" and machine.overrides[0] == 110)
+        os.write(keyboard, b"s")
+
+    helper = threading.Thread(target=operator)
+    try:
+        with PtyMachine(machine) as pty:
+            helper.start()
+            result = send_program(path, load_machine("generic-grbl-2500x1250"), pty.path, keys=True,
+                                  terminal=terminal, timeout=0.6)
+            helper.join()
+        assert seen == {"cutting": True, "held": True, "resumed": True}
+        assert result.report.reason.startswith("stopped by the operator: held, then reset")
+        assert termios.tcgetattr(terminal) == modes  # the terminal is given back as it was
+    finally:
+        os.close(keyboard)
+        os.close(terminal)
