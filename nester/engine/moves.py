@@ -1,0 +1,190 @@
+"""Where should this copy go? Cost of a candidate placement, and the sampled search for
+the cheapest one (uniform and local samples, then coordinate descent), all in numba.
+
+The layout state travels as plain arrays: ``shape_of``, ``pos_x``, ``pos_y``,
+``bin_of`` (bin instance of each copy, -1 when not placed), the guided-local-search
+weights ``weights`` (copy x copy) and ``wall_weights`` (copy vs its bin's walls
+and hazards), and per bin instance its usable rectangle ``bin_rect`` and hazard
+shapes ``hazards[hazard_start[b]:hazard_start[b + 1]]`` (placed at the origin).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from nester.engine.collide import outside_rect, overlap_proxy, shapes_collide
+
+DESCENT_STEPS = 60
+
+
+@njit(cache=True)
+def wall_overlap(s, x, y, b, geometry, bin_rect, hazards, hazard_start, tol, epsilon):
+    """Unweighted overlap of shape s at (x, y) with bin b's walls and hazards (0: inside, clear)."""
+    vx, vy, vertex_start, ring_start, pole_x, pole_y, pole_r, pole_start, bbox, size = geometry
+    total = 0.0
+    out = outside_rect(s, x, y, bbox, bin_rect[b, 0], bin_rect[b, 1], bin_rect[b, 2], bin_rect[b, 3])
+    if out > 0.0:
+        total += (out + epsilon) * size[s]
+    for h in range(hazard_start[b], hazard_start[b + 1]):
+        hz = hazards[h]
+        if shapes_collide(s, x, y, hz, 0.0, 0.0, vx, vy, vertex_start, ring_start,
+                          pole_x, pole_y, pole_r, pole_start, bbox, tol):
+            total += overlap_proxy(s, x, y, hz, 0.0, 0.0, pole_x, pole_y, pole_r, pole_start, epsilon)
+    return total
+
+
+@njit(cache=True)
+def pair_overlap(s, x, y, t, u, v, geometry, tol, epsilon):
+    """Unweighted overlap of shape s at (x, y) with shape t at (u, v) (0: apart)."""
+    vx, vy, vertex_start, ring_start, pole_x, pole_y, pole_r, pole_start, bbox, size = geometry
+    if shapes_collide(s, x, y, t, u, v, vx, vy, vertex_start, ring_start,
+                      pole_x, pole_y, pole_r, pole_start, bbox, tol):
+        return overlap_proxy(s, x, y, t, u, v, pole_x, pole_y, pole_r, pole_start, epsilon)
+    return 0.0
+
+
+@njit(cache=True)
+def placement_cost(k, s, x, y, b, geometry, shape_of, pos_x, pos_y, bin_of, weights, wall_weights,
+                   bin_rect, hazards, hazard_start, tol, epsilon, bound):
+    """Weighted overlap of copy k placed as shape s at (x, y) in bin b with everything else
+    in that bin. Stops adding once past ``bound`` (the caller only wants better ones)."""
+    bbox = geometry[8]
+    cost = wall_weights[k] * wall_overlap(s, x, y, b, geometry, bin_rect, hazards, hazard_start, tol, epsilon)
+    if cost > bound:
+        return cost
+    x0 = bbox[s, 0] + x - tol
+    y0 = bbox[s, 1] + y - tol
+    x1 = bbox[s, 2] + x + tol
+    y1 = bbox[s, 3] + y + tol
+    for other in range(len(shape_of)):
+        if other == k or bin_of[other] != b:
+            continue
+        t = shape_of[other]
+        u = pos_x[other]
+        v = pos_y[other]
+        if bbox[t, 0] + u > x1 or bbox[t, 2] + u < x0 or bbox[t, 1] + v > y1 or bbox[t, 3] + v < y0:
+            continue
+        overlap = pair_overlap(s, x, y, t, u, v, geometry, tol, epsilon)
+        if overlap > 0.0:
+            cost += weights[k, other] * overlap
+            if cost > bound:
+                return cost
+    return cost
+
+
+@njit(cache=True)
+def overlaps_of(k, geometry, shape_of, pos_x, pos_y, bin_of, bin_rect, hazards, hazard_start, tol, epsilon,
+                row):
+    """Fill row[other] with copy k's unweighted overlap with each other copy; return its wall overlap."""
+    s = shape_of[k]
+    x = pos_x[k]
+    y = pos_y[k]
+    b = bin_of[k]
+    for other in range(len(shape_of)):
+        row[other] = 0.0
+    if b < 0:
+        return 0.0
+    for other in range(len(shape_of)):
+        if other != k and bin_of[other] == b:
+            row[other] = pair_overlap(s, x, y, shape_of[other], pos_x[other], pos_y[other], geometry, tol, epsilon)
+    return wall_overlap(s, x, y, b, geometry, bin_rect, hazards, hazard_start, tol, epsilon)
+
+
+@njit(cache=True)
+def seed_random(seed):
+    np.random.seed(seed)
+
+
+@njit(cache=True)
+def _uniform_position(s, b, bbox, bin_rect):
+    lo_x = bin_rect[b, 0] - bbox[s, 0]
+    hi_x = bin_rect[b, 2] - bbox[s, 2]
+    lo_y = bin_rect[b, 1] - bbox[s, 1]
+    hi_y = bin_rect[b, 3] - bbox[s, 3]
+    x = lo_x + np.random.random() * (hi_x - lo_x) if hi_x > lo_x else 0.5 * (lo_x + hi_x)
+    y = lo_y + np.random.random() * (hi_y - lo_y) if hi_y > lo_y else 0.5 * (lo_y + hi_y)
+    return x, y
+
+
+@njit(cache=True)
+def search_move(k, first_shape, shape_count, candidate_bins, n_uniform, n_local, geometry, shape_of, pos_x,
+                pos_y, bin_of, weights, wall_weights, bin_rect, hazards, hazard_start, tol, epsilon):
+    """The cheapest placement found for copy k: (shape, x, y, bin, cost).
+
+    Samples shapes (rotations) of its item uniformly over the candidate bins and
+    around its current place, then refines the best by coordinate descent: a
+    step that helps grows x1.1, one that does not halves (sparrow's scheme).
+    """
+    bbox = geometry[8]
+    best_s = shape_of[k]
+    best_x = pos_x[k]
+    best_y = pos_y[k]
+    best_b = bin_of[k]
+    if best_b >= 0:
+        best = placement_cost(k, best_s, best_x, best_y, best_b, geometry, shape_of, pos_x, pos_y, bin_of,
+                              weights, wall_weights, bin_rect, hazards, hazard_start, tol, epsilon, np.inf)
+    else:
+        best = np.inf
+    for _ in range(n_uniform):
+        s = first_shape + np.random.randint(shape_count)
+        b = candidate_bins[np.random.randint(len(candidate_bins))]
+        x, y = _uniform_position(s, b, bbox, bin_rect)
+        cost = placement_cost(k, s, x, y, b, geometry, shape_of, pos_x, pos_y, bin_of, weights, wall_weights,
+                              bin_rect, hazards, hazard_start, tol, epsilon, best)
+        if cost < best:
+            best, best_s, best_x, best_y, best_b = cost, s, x, y, b
+    if best_b >= 0:
+        home_s, home_x, home_y = best_s, best_x, best_y
+        for _ in range(n_local):
+            s = home_s if np.random.random() < 0.7 else first_shape + np.random.randint(shape_count)
+            w = bbox[s, 2] - bbox[s, 0]
+            h = bbox[s, 3] - bbox[s, 1]
+            x = home_x + np.random.normal() * 0.1 * w
+            y = home_y + np.random.normal() * 0.1 * h
+            cost = placement_cost(k, s, x, y, best_b, geometry, shape_of, pos_x, pos_y, bin_of, weights,
+                                  wall_weights, bin_rect, hazards, hazard_start, tol, epsilon, best)
+            if cost < best:
+                best, best_s, best_x, best_y = cost, s, x, y
+    if best > 0.0 and best_b >= 0:
+        best, best_x, best_y = _descend(k, best_s, best_x, best_y, best_b, best, geometry, shape_of, pos_x,
+                                        pos_y, bin_of, weights, wall_weights, bin_rect, hazards, hazard_start,
+                                        tol, epsilon)
+    return best_s, best_x, best_y, best_b, best
+
+
+@njit(cache=True)
+def _descend(k, s, x, y, b, cost, geometry, shape_of, pos_x, pos_y, bin_of, weights, wall_weights, bin_rect,
+             hazards, hazard_start, tol, epsilon):
+    bbox = geometry[8]
+    step_x = 0.05 * (bbox[s, 2] - bbox[s, 0])
+    step_y = 0.05 * (bbox[s, 3] - bbox[s, 1])
+    smallest_x = 1e-4 * (bbox[s, 2] - bbox[s, 0]) + tol
+    smallest_y = 1e-4 * (bbox[s, 3] - bbox[s, 1]) + tol
+    for _ in range(DESCENT_STEPS):
+        if cost <= 0.0 or (step_x < smallest_x and step_y < smallest_y):
+            break
+        moved = False
+        for direction in range(4):
+            dx = step_x if direction == 0 else (-step_x if direction == 1 else 0.0)
+            dy = step_y if direction == 2 else (-step_y if direction == 3 else 0.0)
+            if dx == 0.0 and dy == 0.0:
+                continue
+            trial = placement_cost(k, s, x + dx, y + dy, b, geometry, shape_of, pos_x, pos_y, bin_of, weights,
+                                   wall_weights, bin_rect, hazards, hazard_start, tol, epsilon, cost)
+            if trial < cost:
+                cost = trial
+                x += dx
+                y += dy
+                moved = True
+                if dx != 0.0:
+                    step_x *= 1.1
+                else:
+                    step_y *= 1.1
+                break
+        if not moved:
+            step_x *= 0.5
+            step_y *= 0.5
+    return cost, x, y

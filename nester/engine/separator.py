@@ -1,0 +1,100 @@
+"""Overlap minimisation by guided local search (after sparrow): move the colliding copies
+to their cheapest weighted-overlap places until nothing overlaps, raising the weights
+of pairs that keep overlapping so the search is pushed out of local minima."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from nester.engine.moves import search_move
+from nester.engine.state import LayoutState
+
+WEIGHT_DECAY = 0.95
+WEIGHT_GROWTH_MIN = 1.2
+WEIGHT_GROWTH_MAX = 2.0
+SUBSTANTIAL = 0.98  # an overlap this much smaller counts as progress
+
+
+@dataclass(frozen=True)
+class SeparatorSettings:
+    uniform_samples: int = 50
+    local_samples: int = 25
+    iterations_without_progress: int = 200
+    strikes: int = 3
+
+
+def move_copy(state: LayoutState, k: int, candidate_bins: np.ndarray, settings: SeparatorSettings) -> None:
+    first, count = state.item_shapes(k)
+    s, x, y, b, _ = search_move(k, first, count, candidate_bins, settings.uniform_samples, settings.local_samples,
+                                *state.kernel_args())
+    state.shape_of[k] = s
+    state.pos_x[k] = x
+    state.pos_y[k] = y
+    state.bin_of[k] = b
+    state.refresh(k)
+
+
+def update_weights(state: LayoutState) -> None:
+    """Pairs still overlapping weigh more (the deeper, the more); the others relax toward 1."""
+    overlap = state.overlap
+    largest = max(float(overlap.max()), float(state.wall_overlap.max()))
+    if largest <= 0.0:
+        return
+    colliding = overlap > 0.0
+    growth = WEIGHT_GROWTH_MIN + (WEIGHT_GROWTH_MAX - WEIGHT_GROWTH_MIN) * overlap / largest
+    state.weights[:] = np.where(colliding, state.weights * growth, np.maximum(1.0, state.weights * WEIGHT_DECAY))
+    wall = state.wall_overlap > 0.0
+    wall_growth = WEIGHT_GROWTH_MIN + (WEIGHT_GROWTH_MAX - WEIGHT_GROWTH_MIN) * state.wall_overlap / largest
+    state.wall_weights[:] = np.where(wall, state.wall_weights * wall_growth,
+                                     np.maximum(1.0, state.wall_weights * WEIGHT_DECAY))
+
+
+def separate(state: LayoutState, rng: np.random.Generator, deadline: float, settings: SeparatorSettings,
+             bins_for: Callable[[int], np.ndarray] | None = None,
+             should_stop: Callable[[], bool] = lambda: False) -> bool:
+    """Try to remove every overlap; True when the layout ends overlap-free.
+
+    ``bins_for(k)`` gives the bins copy k may move to (default: the one it is in).
+    Gives up after ``settings.strikes`` rounds without substantial progress, at the
+    deadline or when ``should_stop()``; the state is then the least-overlapping
+    layout seen. The weights carry over between calls: reset them when the
+    problem changes (a new strip length).
+    """
+    best_total = state.total_overlap()
+    if best_total == 0.0:
+        return True
+    best = state.snapshot()
+    strikes = 0
+    while strikes < settings.strikes:
+        strike_start = best_total
+        stale = 0
+        while stale < settings.iterations_without_progress:
+            if time.monotonic() > deadline or should_stop():
+                state.restore(best)
+                return False
+            colliding = state.colliding()
+            rng.shuffle(colliding)
+            for k in colliding:
+                if state.wall_overlap[k] > 0.0 or state.overlap[k].any():
+                    candidates = bins_for(k) if bins_for else state.bin_of[k:k + 1]
+                    move_copy(state, int(k), candidates, settings)
+            total = state.total_overlap()
+            if total == 0.0:
+                return True
+            if total < best_total:
+                if total < best_total * SUBSTANTIAL:
+                    stale = 0
+                else:
+                    stale += 1
+                best_total = total
+                best = state.snapshot()
+            else:
+                stale += 1
+            update_weights(state)
+        strikes = strikes + 1 if best_total > strike_start * SUBSTANTIAL else 0
+        state.restore(best)
+    return False

@@ -1,0 +1,263 @@
+"""Flat numpy arrays of every shape the engine may place, ready for the numba kernels.
+
+Each (item, allowed rotation) becomes one *shape*: the item's polygon inflated by
+half the spacing (so two shapes that merely touch are ``spacing`` apart), rotated
+about the origin, with its rings, bounding box and *poles* -- inscribed circles
+used both to reject colliding candidates fast and to measure how deep an overlap
+is. Static hazards (sheet zones, holes in a sheet, the outside of an irregular
+sheet) are shapes too, placed once.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from shapely import affinity
+from shapely.geometry import MultiPolygon, Polygon, box
+from shapely.geometry.polygon import orient
+
+from nester.problem import Container, Item, Problem
+
+TOUCH_TOLERANCE = 1e-9  # of the largest item's size: closer than this counts as touching
+EDGE_SLACK = 50.0  # touching tolerances a part may pass a sheet's edge by
+SIMPLIFY_TOLERANCE = 2e-4  # of the item's diagonal
+FREE_ROTATION_STEPS = 24  # a free item is tried every 15 degrees
+MAX_POLES = 16
+SMALLEST_POLE = 0.08  # relative to the largest pole of the shape
+
+
+@dataclass
+class ShapeBank:
+    """Concatenated geometry. Shape s has rings ring_start[s]..ring_start[s+1]-1;
+    ring r has vertices vertex_start[r]..vertex_start[r+1]-1 (closed implicitly);
+    poles pole_start[s]..pole_start[s+1]-1; bbox[s] = (min x, min y, max x, max y)."""
+
+    vx: np.ndarray
+    vy: np.ndarray
+    vertex_start: np.ndarray
+    ring_start: np.ndarray
+    pole_x: np.ndarray
+    pole_y: np.ndarray
+    pole_r: np.ndarray
+    pole_start: np.ndarray
+    bbox: np.ndarray
+    area: np.ndarray
+    rotation: np.ndarray  # degrees, for the solution
+
+    @property
+    def count(self) -> int:
+        return len(self.bbox)
+
+    def geometry(self) -> tuple:
+        """The arrays the kernels take, in their order; the last is each shape's size (sqrt area)."""
+        return (self.vx, self.vy, self.vertex_start, self.ring_start, self.pole_x, self.pole_y, self.pole_r,
+                self.pole_start, self.bbox, np.sqrt(self.area))
+
+
+@dataclass
+class PreparedProblem:
+    """The problem as arrays: item copies, their shapes, and per container type its usable
+    rectangle and hazards."""
+
+    problem: Problem
+    bank: ShapeBank
+    item_first_shape: np.ndarray  # per item type
+    item_shape_count: np.ndarray
+    copy_item: np.ndarray  # item type of each copy
+    container_rect: np.ndarray  # per container type: usable (x0, y0, x1, y1) for inflated shapes
+    container_hazards: list[np.ndarray]  # per container type: hazard shape indices
+    tolerance: float  # touching closer than this counts as a collision
+
+    @property
+    def copies(self) -> int:
+        return len(self.copy_item)
+
+
+def item_rotations(item: Item) -> tuple[float, ...]:
+    if item.rotations is None:
+        return tuple(360.0 * k / FREE_ROTATION_STEPS for k in range(FREE_ROTATION_STEPS))
+    seen: list[float] = []
+    for angle in item.rotations:
+        if not any(math.isclose(angle % 360.0, other % 360.0, abs_tol=1e-9) for other in seen):
+            seen.append(angle)
+    return tuple(seen)
+
+
+def poles(polygon: Polygon, max_poles: int = MAX_POLES) -> np.ndarray:
+    """Inscribed circles (x, y, r), largest first, each the largest that fits in what the
+    earlier ones leave uncovered. They lie inside the polygon's material.
+
+    Centres are taken from a grid of points inside the polygon (a few thousand, finer
+    for slender shapes) with their distance to the boundary, which is fast and exact
+    enough: a radius is never more than the true clearance of its centre."""
+    points = _inside_grid(polygon)
+    if not len(points):  # a sliver: one point inside it, radius zero
+        point = polygon.representative_point()
+        return np.array([[point.x, point.y, 0.0]])
+    clearance = shapely.distance(polygon.boundary, shapely.points(points))
+    reach = clearance.copy()
+    circles: list[tuple[float, float, float]] = []
+    for _ in range(max_poles):
+        best = int(np.argmax(reach))
+        radius = float(reach[best])
+        if radius <= 0.0 or (circles and radius < SMALLEST_POLE * circles[0][2]):
+            break
+        cx, cy = points[best]
+        circles.append((float(cx), float(cy), radius))
+        gap = np.hypot(points[:, 0] - cx, points[:, 1] - cy) - radius
+        reach = np.minimum(reach, gap)
+    return np.array(circles, dtype=np.float64)
+
+
+def _inside_grid(polygon: Polygon, target: int = 2000) -> np.ndarray:
+    x0, y0, x1, y1 = polygon.bounds
+    spacing = math.sqrt(max(polygon.area, 1e-300) / target)
+    for _ in range(6):
+        xs = np.arange(x0 + spacing / 2.0, x1, spacing)
+        ys = np.arange(y0 + spacing / 2.0, y1, spacing)
+        gx, gy = np.meshgrid(xs, ys)
+        inside = shapely.contains_xy(polygon, gx.ravel(), gy.ravel())
+        if inside.sum() >= target // 4:
+            return np.column_stack([gx.ravel()[inside], gy.ravel()[inside]])
+        spacing /= 2.0
+    return np.column_stack([gx.ravel()[inside], gy.ravel()[inside]])
+
+
+def _inflate(polygon: Polygon, distance: float) -> Polygon:
+    """The polygon grown by ``distance`` (mitred corners: never less than the true offset),
+    with fewer vertices: it is first simplified within SIMPLIFY_TOLERANCE of its size and
+    grown by that much more, so the result still contains the true offset (sparrow's
+    inflate-only simplification)."""
+    x0, y0, x1, y1 = polygon.bounds
+    tolerance = SIMPLIFY_TOLERANCE * math.hypot(x1 - x0, y1 - y0)
+    simpler = polygon.simplify(tolerance, preserve_topology=True)
+    if len(simpler.exterior.coords) + sum(len(r.coords) for r in simpler.interiors) < 0.8 * (
+            len(polygon.exterior.coords) + sum(len(r.coords) for r in polygon.interiors)):
+        polygon, distance = simpler, distance + tolerance
+    if distance == 0.0:
+        return polygon
+    grown = polygon.buffer(distance, join_style="mitre", mitre_limit=2.0)
+    if isinstance(grown, MultiPolygon):  # a negative distance can split a shape
+        grown = max(grown.geoms, key=lambda g: g.area)
+    return orient(grown)
+
+
+def _rotate_poles(circles: np.ndarray, angle: float) -> np.ndarray:
+    if angle % 360.0 == 0.0:
+        return circles.copy()
+    a = math.radians(angle)
+    c, s = math.cos(a), math.sin(a)
+    rotated = circles.copy()
+    rotated[:, 0] = c * circles[:, 0] - s * circles[:, 1]
+    rotated[:, 1] = s * circles[:, 0] + c * circles[:, 1]
+    return rotated
+
+
+class _BankBuilder:
+    def __init__(self) -> None:
+        self.vx: list[float] = []
+        self.vy: list[float] = []
+        self.vertex_start: list[int] = [0]
+        self.ring_start: list[int] = [0]
+        self.poles: list[np.ndarray] = []
+        self.pole_start: list[int] = [0]
+        self.bbox: list[tuple[float, float, float, float]] = []
+        self.area: list[float] = []
+        self.rotation: list[float] = []
+
+    def add(self, polygon: Polygon, circles: np.ndarray, rotation: float) -> int:
+        for ring in [polygon.exterior, *polygon.interiors]:
+            coords = np.asarray(ring.coords)[:-1, :2]
+            self.vx.extend(coords[:, 0].tolist())
+            self.vy.extend(coords[:, 1].tolist())
+            self.vertex_start.append(len(self.vx))
+        self.ring_start.append(len(self.vertex_start) - 1)
+        self.poles.append(circles)
+        self.pole_start.append(self.pole_start[-1] + len(circles))
+        self.bbox.append(polygon.bounds)
+        self.area.append(polygon.area)
+        self.rotation.append(rotation)
+        return len(self.bbox) - 1
+
+    def build(self) -> ShapeBank:
+        circles = np.concatenate(self.poles) if self.poles else np.zeros((0, 3))
+        return ShapeBank(
+            vx=np.array(self.vx, dtype=np.float64),
+            vy=np.array(self.vy, dtype=np.float64),
+            vertex_start=np.array(self.vertex_start, dtype=np.int64),
+            ring_start=np.array(self.ring_start, dtype=np.int64),
+            pole_x=np.ascontiguousarray(circles[:, 0]),
+            pole_y=np.ascontiguousarray(circles[:, 1]),
+            pole_r=np.ascontiguousarray(circles[:, 2]),
+            pole_start=np.array(self.pole_start, dtype=np.int64),
+            bbox=np.array(self.bbox, dtype=np.float64).reshape(-1, 4),
+            area=np.array(self.area, dtype=np.float64),
+            rotation=np.array(self.rotation, dtype=np.float64),
+        )
+
+
+def _usable_region(container: Container, clearance: float) -> Polygon | MultiPolygon:
+    """Where an inflated shape may lie: the sheet shrunk and its zones grown by ``clearance``
+    (margin minus half the spacing)."""
+    usable = container.shape if clearance == 0.0 else container.shape.buffer(-clearance, join_style="mitre")
+    for zone in container.zones:
+        usable = usable.difference(zone if clearance == 0.0 else zone.buffer(clearance, join_style="mitre"))
+    return usable
+
+
+def _hazard_polygons(region, rect: tuple[float, float, float, float]) -> list[Polygon]:
+    outside = box(*rect).difference(region)
+    if outside.is_empty:
+        return []
+    parts = outside.geoms if hasattr(outside, "geoms") else [outside]
+    return [orient(p) for p in parts if isinstance(p, Polygon) and p.area > 0.0]
+
+
+def prepare(problem: Problem, strip_length: float | None = None) -> PreparedProblem:
+    """Arrays for ``problem``. For strip packing the one container is the strip
+    [0, strip_length] x [0, H]; its right end moves as the engine shrinks it."""
+    builder = _BankBuilder()
+    half_spacing = problem.spacing / 2.0
+    first_shape, shape_count, copy_item = [], [], []
+    scale = max(math.sqrt(max(item.area for item in problem.items)), 1e-9) if problem.items else 1.0
+    for index, item in enumerate(problem.items):
+        inflated = _inflate(orient(item.shape), half_spacing)
+        circles = poles(inflated)
+        first_shape.append(len(builder.bbox))
+        rotations = item_rotations(item)
+        for angle in rotations:
+            rotated = affinity.rotate(inflated, angle, origin=(0.0, 0.0)) if angle % 360.0 else inflated
+            builder.add(orient(rotated), _rotate_poles(circles, angle), angle)
+        shape_count.append(len(rotations))
+        copy_item.extend([index] * item.demand)
+    clearance = problem.margin - half_spacing
+    rects, hazards = [], []
+    if problem.is_strip:
+        length = strip_length if strip_length is not None else 1e12
+        strip = Container(id=0, shape=box(0.0, 0.0, length, problem.strip_height))
+        containers = [strip]
+    else:
+        containers = list(problem.bins)
+    tolerance = scale * TOUCH_TOLERANCE
+    for container in containers:
+        region = _usable_region(container, clearance)
+        rect = region.bounds
+        # Touching counts as a collision, so parts that fill a side exactly need a hair
+        # more room than the side: far below what the exact check or a router notices.
+        slack = EDGE_SLACK * tolerance
+        rects.append((rect[0] - slack, rect[1] - slack, rect[2] + slack, rect[3] + slack))
+        indices = [builder.add(p, poles(p, 8), 0.0) for p in _hazard_polygons(region, rect)]
+        hazards.append(np.array(indices, dtype=np.int64))
+    return PreparedProblem(
+        problem=problem,
+        bank=builder.build(),
+        item_first_shape=np.array(first_shape, dtype=np.int64),
+        item_shape_count=np.array(shape_count, dtype=np.int64),
+        copy_item=np.array(copy_item, dtype=np.int64),
+        container_rect=np.array(rects, dtype=np.float64).reshape(-1, 4),
+        container_hazards=hazards,
+        tolerance=tolerance,
+    )

@@ -1,0 +1,109 @@
+"""One entry point for the engine: strip or bins, one or more workers, a time limit,
+Ctrl-C returning the best layout so far, and an exact check of what comes out."""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import threading
+import time
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+import numpy as np
+
+from nester.engine.bins import solve_bins
+from nester.engine.shapes import prepare
+from nester.engine.strip import solve_strip
+from nester.errors import InputError
+from nester.problem import Problem, Solution
+from nester.solution_check import solution_problems
+
+
+def check_items_fit(problem: Problem) -> None:
+    """InputError naming the first item that fits no container in any allowed rotation."""
+    if not problem.items:
+        raise InputError(f"{problem.source or problem.name}: the instance has no items")
+    prepared = prepare(problem, strip_length=1e12)
+    rects = prepared.container_rect
+    bbox = prepared.bank.bbox
+    for index, item in enumerate(problem.items):
+        first, count = prepared.item_first_shape[index], prepared.item_shape_count[index]
+        widths = bbox[first:first + count, 2] - bbox[first:first + count, 0]
+        heights = bbox[first:first + count, 3] - bbox[first:first + count, 1]
+        fits = (widths[:, None] <= rects[None, :, 2] - rects[None, :, 0] + 1e-9) & (
+            heights[:, None] <= rects[None, :, 3] - rects[None, :, 1] + 1e-9)
+        if not fits.any():
+            x0, y0, x1, y1 = item.shape.bounds
+            where = "the strip" if problem.is_strip else "any sheet"
+            raise InputError(f"{problem.source or problem.name}: {item.label()} ({x1 - x0:g} x {y1 - y0:g} mm) "
+                             f"fits {where} in no allowed rotation (with margin {problem.margin:g} mm and "
+                             f"spacing {problem.spacing:g} mm)")
+
+
+def _run(problem: Problem, time_limit: float, seed: int, progress, should_stop) -> Solution:
+    if problem.is_strip:
+        return solve_strip(problem, time_limit=time_limit, seed=seed, progress=progress, should_stop=should_stop)
+    return solve_bins(problem, time_limit=time_limit, seed=seed, progress=progress, should_stop=should_stop)
+
+
+def _rank(solution: Solution) -> tuple:
+    unplaced = sum(solution.unplaced.values())
+    if solution.problem.is_strip:
+        return (unplaced, solution.strip_length)
+    return (unplaced, solution.cost, len(solution.layouts), -solution.density)
+
+
+def _child(problem: Problem, time_limit: float, seed: int, connection) -> None:
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        connection.send(_run(problem, time_limit, seed, None, stop.is_set))
+    finally:
+        connection.close()
+
+
+@contextmanager
+def _interrupt_flag() -> Iterator[threading.Event]:
+    """Ctrl-C sets the flag instead of raising, so the engine returns its best layout."""
+    flag = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield flag
+        return
+    previous = signal.signal(signal.SIGINT, lambda *_: flag.set())
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def solve(problem: Problem, *, time_limit: float = 10.0, seed: int = 0, workers: int = 1,
+          progress: Callable | None = None) -> Solution:
+    """The best layout found in ``time_limit`` seconds by ``workers`` independent searches
+    (seeds seed, seed + 1, ...). Deterministic for a given seed when the search ends on a
+    lower bound or the same amount of work; a time limit makes the amount of work vary.
+    Raises InputError for an item that fits nowhere; RuntimeError if a layout fails
+    the exact check (an engine bug: nothing invalid is ever returned)."""
+    check_items_fit(problem)
+    with _interrupt_flag() as interrupted:
+        children = []
+        context = multiprocessing.get_context("fork")
+        for offset in range(1, max(1, workers)):
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(target=_child, args=(problem, time_limit, seed + offset, send), daemon=True)
+            process.start()
+            send.close()
+            children.append((process, receive))
+        solutions = [_run(problem, time_limit, seed, progress, interrupted.is_set)]
+        for process, receive in children:
+            try:
+                if receive.poll(time_limit + 30.0):
+                    solutions.append(receive.recv())
+            except EOFError:
+                pass
+            process.join(timeout=5.0)
+    best = min(solutions, key=_rank)
+    problems = solution_problems(best)
+    if problems:
+        raise RuntimeError("the nesting engine made an invalid layout:\n" + "\n".join(problems[:10]))
+    return best

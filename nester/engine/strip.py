@@ -1,0 +1,176 @@
+"""Strip packing (fixed height, shortest length), after sparrow: from a bottom-left first
+layout, repeatedly cut a slice out of the strip and let the separator remove the
+overlaps it made; keep the shortest overlap-free layout. Exploration first with
+larger cuts, then compression with smaller ones."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from nester.engine.construct import place_bottom_left
+from nester.engine.moves import seed_random
+from nester.engine.separator import SeparatorSettings, separate
+from nester.engine.shapes import PreparedProblem, prepare
+from nester.engine.state import LayoutState, Snapshot
+from nester.problem import BinLayout, PlacedItem, Problem, Solution
+
+EXPLORATION_SHARE = 0.8
+FIRST_CUT = 0.01
+SMALLEST_EXPLORATION_CUT = 0.001
+COMPRESSION_CUTS = (0.005, 0.0001)
+CONSTRUCTION_SAMPLES = 300
+
+
+@dataclass
+class Progress:
+    """What the progress callback sees: the best length and density so far."""
+
+    length: float
+    density: float
+    elapsed_s: float
+    phase: str
+
+
+def _order(prepared: PreparedProblem, rng: np.random.Generator) -> np.ndarray:
+    areas = prepared.bank.area[prepared.item_first_shape[prepared.copy_item]]
+    jitter = rng.random(len(areas)) * 1e-6
+    return np.argsort(-(areas + jitter * areas.max()), kind="stable")
+
+
+def construct(state: LayoutState, rng: np.random.Generator) -> None:
+    prepared = state.prepared
+    bbox = prepared.bank.bbox
+    for k in _order(prepared, rng):
+        first, count = state.item_shapes(int(k))
+        width = float(np.max(bbox[first:first + count, 2] - bbox[first:first + count, 0]))
+        limit = state.extent_x(0) + 2.0 * width
+        found, s, x, y = place_bottom_left(int(k), first, count, 0, CONSTRUCTION_SAMPLES, limit,
+                                           *state.kernel_args())
+        if not found:
+            raise RuntimeError("the strip construction found no place; the strip is too short")
+        state.shape_of[k], state.pos_x[k], state.pos_y[k], state.bin_of[k] = s, x, y, 0
+    state.refresh_all()
+
+
+def _shorten(state: LayoutState, new_end: float, rng: np.random.Generator) -> None:
+    """Shorten the strip to ``new_end`` (inflated coordinates): copies whose centre lies right
+    of a split point move left by the length removed; the overlaps this makes are the
+    separator's to remove. The weights restart: it is a new problem."""
+    delta = state.bin_rect[0, 2] - new_end
+    start = state.bin_rect[0, 0]
+    split = start + (0.25 + 0.5 * rng.random()) * (new_end - start)
+    bbox = state.prepared.bank.bbox[state.shape_of]
+    centre = 0.5 * (bbox[:, 0] + bbox[:, 2]) + state.pos_x
+    state.pos_x[centre > split] -= delta
+    state.bin_rect[0, 2] = new_end
+    state.reset_weights()
+    state.refresh_all()
+
+
+def _disrupt(state: LayoutState, rng: np.random.Generator) -> None:
+    """Swap two large copies of different items (sparrow's disruption), to leave a dead end."""
+    prepared = state.prepared
+    areas = prepared.bank.area[state.shape_of]
+    large = np.flatnonzero(areas >= np.quantile(areas, 0.5))
+    if len(large) < 2:
+        return
+    first = int(rng.choice(large))
+    others = [k for k in large if prepared.copy_item[k] != prepared.copy_item[first]]
+    if not others:
+        others = [k for k in range(prepared.copies) if k != first]
+    second = int(rng.choice(others))
+    bbox = prepared.bank.bbox
+    centres = {}
+    for k in (first, second):
+        s = state.shape_of[k]
+        centres[k] = (0.5 * (bbox[s, 0] + bbox[s, 2]) + state.pos_x[k], 0.5 * (bbox[s, 1] + bbox[s, 3]) + state.pos_y[k])
+    for k, target in ((first, second), (second, first)):
+        s = state.shape_of[k]
+        state.pos_x[k] = centres[target][0] - 0.5 * (bbox[s, 0] + bbox[s, 2])
+        state.pos_y[k] = centres[target][1] - 0.5 * (bbox[s, 1] + bbox[s, 3])
+    state.refresh_all()
+
+
+def _length(state: LayoutState, clearance: float) -> float:
+    return state.extent_x(0) + clearance
+
+
+def solve_strip(problem: Problem, *, time_limit: float, seed: int = 0,
+                progress: Callable[[Progress], None] | None = None,
+                should_stop: Callable[[], bool] = lambda: False) -> Solution:
+    """The shortest overlap-free layout found within ``time_limit`` seconds."""
+    started = time.monotonic()
+    deadline = started + time_limit
+    rng = np.random.default_rng(seed)
+    seed_random(seed)
+    prepared = prepare(problem)
+    clearance = problem.margin - problem.spacing / 2.0
+    state = LayoutState(prepared, [0])
+    construct(state, rng)
+    state.bin_rect[0, 2] = state.extent_x(0)
+    best = state.snapshot()
+    best_length = _length(state, clearance)
+    lower_bound = problem.item_area / problem.strip_height
+    settings = SeparatorSettings()
+
+    def report(phase: str) -> None:
+        if progress:
+            progress(Progress(best_length, problem.item_area / (best_length * problem.strip_height),
+                              time.monotonic() - started, phase))
+
+    def done() -> bool:
+        return should_stop() or best_length <= lower_bound * (1.0 + 1e-9)
+
+    def record() -> None:
+        nonlocal best, best_length
+        state.bin_rect[0, 2] = state.extent_x(0)
+        best = state.snapshot()
+        best_length = _length(state, clearance)
+
+    report("construct")
+    # Exploration: stay at the current length after a failure, restarting from the
+    # least-overlapping failures (biased to the best) with a disruption.
+    exploration_end = started + EXPLORATION_SHARE * time_limit
+    step = FIRST_CUT
+    pool: list[tuple[float, object]] = []
+    _shorten(state, best.bin_rect[0, 2] * (1.0 - step), rng)
+    while time.monotonic() < exploration_end and not done():
+        if separate(state, rng, exploration_end, settings, should_stop=should_stop):
+            record()
+            report("explore")
+            pool.clear()
+            _shorten(state, best.bin_rect[0, 2] * (1.0 - step), rng)
+            continue
+        pool.append((state.total_overlap(), state.snapshot()))
+        pool.sort(key=lambda entry: entry[0])
+        step = max(SMALLEST_EXPLORATION_CUT, step * 0.7)
+        pick = min(int(abs(rng.normal(0.0, 0.25)) * len(pool)), len(pool) - 1)
+        state.restore(pool[pick][1])
+        _disrupt(state, rng)
+    # Compression: small cuts of the best layout, smaller as time runs out.
+    compression_start = time.monotonic()
+    while time.monotonic() < deadline and not done():
+        left = max(0.0, (deadline - time.monotonic()) / max(deadline - compression_start, 1e-9))
+        ratio = COMPRESSION_CUTS[-1] + (COMPRESSION_CUTS[0] - COMPRESSION_CUTS[-1]) * left
+        state.restore(best)
+        _shorten(state, best.bin_rect[0, 2] - ratio * best_length, rng)
+        if separate(state, rng, deadline, SeparatorSettings(iterations_without_progress=100, strikes=5),
+                    should_stop=should_stop):
+            record()
+            report("compress")
+    state.restore(best)
+    return _solution(problem, state, best_length, time.monotonic() - started)
+
+
+def _solution(problem: Problem, state: LayoutState, length: float, run_time: float) -> Solution:
+    prepared = state.prepared
+    placed = tuple(
+        PlacedItem(int(prepared.copy_item[k]), float(prepared.bank.rotation[state.shape_of[k]]),
+                   (float(state.pos_x[k]), float(state.pos_y[k])))
+        for k in range(prepared.copies)
+    )
+    return Solution(problem=problem, layouts=(BinLayout(0, placed),), strip_length=length, run_time_s=run_time)

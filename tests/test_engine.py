@@ -1,0 +1,127 @@
+"""The nesting engine end to end on small real instances: every layout it returns passes the
+exact shapely check, and it does what strip and bin packing ask."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from shapely.geometry import box
+from shapely.geometry.polygon import orient
+
+from nester.engine.moves import seed_random
+from nester.engine.separator import SeparatorSettings, separate
+from nester.engine.shapes import prepare
+from nester.engine.solve import solve
+from nester.engine.state import LayoutState
+from nester.engine.strip import construct, solve_strip
+from nester.errors import InputError
+from nester.formats import read_instance
+from nester.model import place
+from nester.offcut import offcut_rectangle
+from nester.problem import Container, Item, Problem
+from nester.solution_check import solution_problems
+
+DATA = Path(__file__).parent / "data" / "nesting"
+
+
+def rectangle(w: float, h: float):
+    return orient(box(0, 0, w, h))
+
+
+def test_strip_packing_of_jakobs1_is_valid_and_dense():
+    problem = read_instance(DATA / "jakobs1.json")
+    solution = solve_strip(problem, time_limit=3.0, seed=1)
+    assert solution_problems(solution) == []
+    assert sum(len(layout.placed) for layout in solution.layouts) == problem.total_demand
+    assert solution.strip_length >= problem.item_area / problem.strip_height
+    assert solution.density > 0.75
+
+
+def test_the_separator_removes_the_overlaps_of_a_shortened_strip():
+    problem = read_instance(DATA / "jakobs1.json")
+    state = LayoutState(prepare(problem), [0])
+    rng = np.random.default_rng(2)
+    seed_random(2)
+    construct(state, rng)
+    first_end = state.extent_x(0)
+    state.bin_rect[0, 2] = first_end * 0.98  # 2 % shorter: copies stick out and overlap
+    state.pos_x[:] = np.minimum(state.pos_x, state.bin_rect[0, 2] - state.prepared.bank.bbox[state.shape_of, 2])
+    state.refresh_all()
+    assert state.total_overlap() > 0.0
+    assert separate(state, rng, time.monotonic() + 60.0, SeparatorSettings())
+    assert state.total_overlap() == 0.0
+    assert state.extent_x(0) <= first_end * 0.98 + 1e-9
+
+
+def test_bins_use_the_area_lower_bound_on_an_easy_instance_and_report_an_offcut():
+    items = (Item(0, rectangle(300, 200), demand=6, rotations=(0.0, 90.0)),
+             Item(1, rectangle(150, 100), demand=9, rotations=(0.0, 90.0)))
+    sheet = Container(0, rectangle(1000, 800), stock=None, cost=1.0)
+    problem = Problem(name="easy", items=items, bins=(sheet,), spacing=6.0, margin=10.0)
+    solution = solve(problem, time_limit=3.0, seed=0)
+    assert solution_problems(solution) == []
+    assert len(solution.layouts) == 1 and not solution.unplaced  # 0.62 of the sheet
+    x0, y0, x1, y1 = offcut_rectangle(solution, solution.layouts[0])
+    assert (y0, x1, y1) == (10.0, 990.0, 790.0)
+    assert x1 - x0 > 150.0  # compacted to the left: a real offcut
+    for placed in solution.layouts[0].placed:
+        outline = place(problem.items[placed.item_id].shape, placed.rotation, placed.translation)
+        assert outline.distance(box(x0, y0, x1, y1)) >= problem.spacing - 1e-6
+
+
+def test_parts_go_into_the_hole_of_another_part_when_the_sheet_needs_it():
+    frame = orient(box(0, 0, 300, 300).difference(box(50, 50, 250, 250)))
+    items = (Item(0, frame, demand=1, rotations=(0.0,)), Item(1, rectangle(90, 90), demand=4, rotations=(0.0,)))
+    sheet = Container(0, rectangle(310, 310), stock=1)
+    problem = Problem(name="hole", items=items, bins=(sheet,), spacing=5.0)
+    solution = solve(problem, time_limit=3.0, seed=0)
+    assert solution_problems(solution) == []
+    assert not solution.unplaced  # the only room for the small parts is the hole
+    assert len(solution.layouts[0].placed) == 5
+
+
+def test_no_go_zones_stay_clear():
+    zone = rectangle(200, 200)
+    from shapely import affinity
+    zones = (affinity.translate(zone, 400, 300),)
+    sheet = Container(0, rectangle(1000, 800), stock=None, zones=zones)
+    items = (Item(0, rectangle(250, 180), demand=8, rotations=(0.0, 90.0)),)
+    problem = Problem(name="zones", items=items, bins=(sheet,), spacing=3.0, margin=5.0)
+    solution = solve(problem, time_limit=2.0, seed=0)
+    assert solution_problems(solution) == []  # the check covers zones with the margin
+    assert not solution.unplaced
+
+
+def test_stock_that_runs_out_reports_the_copies_left_over():
+    items = (Item(0, rectangle(500, 500), demand=5, rotations=(0.0,)),)
+    sheet = Container(0, rectangle(1000, 520), stock=1)
+    problem = Problem(name="short", items=items, bins=(sheet,))
+    solution = solve(problem, time_limit=1.0, seed=0)
+    assert solution_problems(solution) == []
+    assert len(solution.layouts[0].placed) == 2
+    assert solution.unplaced == {0: 3}
+
+
+def test_two_workers_give_a_valid_layout():
+    problem = read_instance(DATA / "jakobs1.json")
+    solution = solve(problem, time_limit=2.0, seed=3, workers=2)
+    assert solution_problems(solution) == []
+
+
+def test_an_item_that_fits_no_sheet_is_named_with_its_size():
+    items = (Item(0, rectangle(100, 100), demand=1), Item(1, rectangle(1200, 50), demand=1, rotations=(0.0,), name="rail"))
+    problem = Problem(name="big", items=items, bins=(Container(0, rectangle(1000, 1000)),), margin=10.0, source="big.json")
+    with pytest.raises(InputError, match=r"big.json: rail \(1200 x 50 mm\) fits any sheet in no allowed rotation"):
+        solve(problem, time_limit=1.0)
+
+
+def test_the_engine_seeds_its_search_from_the_seed():
+    problem = read_instance(DATA / "jakobs1.json")
+    first = solve_strip(problem, time_limit=0.0, seed=5)  # the first layout only: a fixed amount of work
+    again = solve_strip(problem, time_limit=0.0, seed=5)
+    other = solve_strip(problem, time_limit=0.0, seed=6)
+    assert first.layouts == again.layouts
+    assert first.layouts != other.layouts

@@ -1,0 +1,198 @@
+"""The engine's numba kernels against plain-Python/shapely references on random shapes."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import shapely
+from shapely import affinity
+from shapely.geometry import LineString, Point, Polygon, box
+from shapely.geometry.polygon import orient
+
+from nester.engine.collide import outside_rect, overlap_proxy, point_in_shape, segments_touch, shapes_collide
+from nester.engine.moves import placement_cost
+from nester.engine.shapes import item_rotations, poles, prepare
+from nester.problem import Container, Item, Problem
+
+RNG = np.random.default_rng(7)
+
+
+def star(points: int, inner: float, outer: float, hole: float = 0.0) -> Polygon:
+    ring = []
+    for k in range(2 * points):
+        radius = outer if k % 2 == 0 else inner
+        angle = math.pi * k / points
+        ring.append((radius * math.cos(angle), radius * math.sin(angle)))
+    holes = [Point(0, 0).buffer(hole, quad_segs=4).exterior.coords] if hole else []
+    return orient(Polygon(ring, holes))
+
+
+SHAPES = [
+    star(5, 3.0, 10.0),
+    star(4, 6.0, 12.0, hole=3.0),
+    orient(Polygon([(0, 0), (20, 0), (20, 4), (4, 4), (4, 15), (0, 15)])),  # an L
+    orient(box(0, 0, 30, 20).difference(box(5, 5, 25, 15))),  # a frame with a big hole
+    orient(box(0, 0, 4, 4)),
+]
+
+
+def bank_of(shapes: list[Polygon]):
+    items = tuple(Item(id=i, shape=s, demand=1, rotations=(0.0,)) for i, s in enumerate(shapes))
+    prepared = prepare(Problem(name="kernels", items=items, strip_height=100.0))
+    return prepared, prepared.bank.geometry()
+
+
+def test_segments_touch_matches_shapely_distance():
+    tol = 1e-6
+    checked = 0
+    for _ in range(4000):
+        a, b, c, d = RNG.uniform(-1, 1, size=(4, 2))
+        if RNG.random() < 0.3:  # make near-touching cases common
+            c = a + (b - a) * RNG.random()
+        distance = LineString([a, b]).distance(LineString([c, d]))
+        if tol * 0.1 < distance < tol * 10:
+            continue  # too close to call either way
+        expected = distance <= tol
+        assert segments_touch(*a, *b, *c, *d, tol) == expected
+        checked += 1
+    assert checked > 3500
+
+
+def test_point_in_shape_matches_shapely_on_holes_and_concave_shapes():
+    prepared, geometry = bank_of(SHAPES)
+    vx, vy, vertex_start, ring_start = geometry[:4]
+    for s, shape in enumerate(SHAPES):
+        x0, y0, x1, y1 = shape.bounds
+        for x, y in RNG.uniform((x0 - 2, y0 - 2), (x1 + 2, y1 + 2), size=(400, 2)):
+            if shape.boundary.distance(Point(x, y)) < 1e-9:
+                continue
+            assert point_in_shape(x + 5.0, y - 3.0, s, 5.0, -3.0, vx, vy, vertex_start, ring_start) == \
+                shape.contains(Point(x, y))
+
+
+def test_shapes_collide_matches_shapely_on_random_placements():
+    prepared, geometry = bank_of(SHAPES)
+    vx, vy, vertex_start, ring_start, pole_x, pole_y, pole_r, pole_start, bbox, _ = geometry
+    tol = 1e-7
+    collisions = separations = 0
+    for _ in range(3000):
+        a, b = RNG.integers(len(SHAPES), size=2)
+        ax, ay = RNG.uniform(-20, 20, size=2)
+        bx, by = RNG.uniform(-20, 20, size=2)
+        placed_a = affinity.translate(SHAPES[a], ax, ay)
+        placed_b = affinity.translate(SHAPES[b], bx, by)
+        distance = placed_a.distance(placed_b)
+        if 0.0 < distance < 1e-5 or (distance == 0.0 and placed_a.intersection(placed_b).area < 1e-6):
+            continue  # touching: the kernel calls it a collision on purpose; tested below
+        expected = distance == 0.0
+        got = shapes_collide(a, ax, ay, b, bx, by, vx, vy, vertex_start, ring_start, pole_x, pole_y, pole_r,
+                             pole_start, bbox, tol)
+        assert got == expected, (a, b, ax, ay, bx, by, distance)
+        collisions += expected
+        separations += not expected
+    assert collisions > 300 and separations > 300
+
+
+def test_touching_counts_as_collision_and_a_small_gap_does_not():
+    square = orient(box(0, 0, 10, 10))
+    prepared, geometry = bank_of([square, square])
+    args = geometry[:9]
+    tol = 1e-7
+    assert shapes_collide(0, 0.0, 0.0, 1, 10.0, 0.0, *args, tol)  # edge to edge
+    assert shapes_collide(0, 0.0, 0.0, 1, 10.0, 10.0, *args, tol)  # corner to corner
+    assert shapes_collide(0, 0.0, 0.0, 1, 5.0, 0.0, *args, tol)  # the half-shifted twin: collinear edges
+    assert shapes_collide(0, 0.0, 0.0, 1, 0.0, 0.0, *args, tol)  # on top of each other
+    assert not shapes_collide(0, 0.0, 0.0, 1, 10.0 + 1e-5, 0.0, *args, tol)
+
+
+def test_a_part_inside_a_hole_does_not_collide_until_it_touches_the_hole():
+    frame = SHAPES[3]  # hole 5..25 x 5..15
+    small = orient(box(0, 0, 4, 4))
+    prepared, geometry = bank_of([frame, small])
+    args = geometry[:9]
+    assert not shapes_collide(0, 0.0, 0.0, 1, 10.0, 8.0, *args, 1e-7)
+    assert shapes_collide(0, 0.0, 0.0, 1, 4.0, 8.0, *args, 1e-7)  # crosses the hole's edge
+    assert shapes_collide(0, 0.0, 0.0, 1, 1.0, 8.0, *args, 1e-7)  # inside the material
+
+
+def overlap_proxy_reference(circles_a, circles_b, epsilon):
+    total = 0.0
+    for xa, ya, ra in circles_a:
+        for xb, yb, rb in circles_b:
+            depth = ra + rb - math.hypot(xa - xb, ya - yb)
+            decayed = depth if depth >= epsilon else epsilon ** 2 / (2 * epsilon - depth)
+            total += decayed * min(ra, rb)
+    return total + epsilon ** 2
+
+
+def test_overlap_proxy_matches_the_reference_and_grows_with_depth():
+    prepared, geometry = bank_of(SHAPES)
+    pole_x, pole_y, pole_r, pole_start = geometry[4:8]
+    epsilon = 0.01
+    for a, b in [(0, 1), (2, 3), (1, 4)]:
+        circles = lambda s, dx: [(pole_x[p] + dx, pole_y[p], pole_r[p]) for p in range(pole_start[s], pole_start[s + 1])]
+        for dx in (0.0, 3.0, 8.0):
+            got = overlap_proxy(a, 0.0, 0.0, b, dx, 0.0, pole_x, pole_y, pole_r, pole_start, epsilon)
+            assert got == pytest.approx(overlap_proxy_reference(circles(a, 0.0), circles(b, dx), epsilon))
+    deeper = [overlap_proxy(0, 0.0, 0.0, 0, dx, 0.0, pole_x, pole_y, pole_r, pole_start, epsilon)
+              for dx in (12.0, 8.0, 4.0, 0.0)]
+    assert deeper == sorted(deeper) and deeper[0] > 0.0
+
+
+def test_poles_lie_inside_the_material_largest_first():
+    for shape in SHAPES:
+        circles = poles(shape)
+        assert len(circles) >= 1
+        assert list(circles[:, 2]) == sorted(circles[:, 2], reverse=True)
+        for x, y, r in circles:
+            assert shape.buffer(1e-9).contains(Point(x, y).buffer(r * 0.999, quad_segs=8))
+
+
+def test_outside_rect_reference():
+    prepared, geometry = bank_of([SHAPES[4]])
+    bbox = geometry[8]
+    assert outside_rect(0, 1.0, 1.0, bbox, 0.0, 0.0, 10.0, 10.0) == 0.0
+    assert outside_rect(0, 8.0, -1.0, bbox, 0.0, 0.0, 10.0, 10.0) == pytest.approx(2.0 + 1.0)
+
+
+def placement_cost_reference(shapes, placed, candidate, weights, rect, epsilon):
+    """Plain shapely: weighted pole overlap with each colliding copy, plus the walls."""
+    s, x, y = candidate
+    moved = affinity.translate(shapes[s], x, y)
+    circles = lambda t, u, v: [(cx + u, cy + v, r) for cx, cy, r in poles(shapes[t])]
+    total = 0.0
+    x0, y0, x1, y1 = moved.bounds
+    out = max(0, rect[0] - x0) + max(0, rect[1] - y0) + max(0, x1 - rect[2]) + max(0, y1 - rect[3])
+    if out > 0:
+        total += (out + epsilon) * math.sqrt(shapes[s].area)
+    for other, (t, u, v) in enumerate(placed):
+        if moved.distance(affinity.translate(shapes[t], u, v)) <= 1e-9:
+            total += weights[other] * overlap_proxy_reference(circles(s, x, y), circles(t, u, v), epsilon)
+    return total
+
+
+def test_placement_cost_matches_a_shapely_reference():
+    prepared, geometry = bank_of(SHAPES)
+    tol, epsilon = 1e-7, 0.01
+    n = 4
+    for _ in range(200):
+        shape_of = RNG.integers(len(SHAPES), size=n + 1)
+        pos = RNG.uniform(0, 40, size=(n + 1, 2))
+        weights = np.ones((n + 1, n + 1))
+        weights[n, :n] = RNG.uniform(1, 3, size=n)
+        bin_of = np.zeros(n + 1, dtype=np.int64)
+        rect = np.array([[0.0, 0.0, 50.0, 50.0]])
+        got = placement_cost(n, shape_of[n], pos[n, 0], pos[n, 1], 0, geometry, shape_of, pos[:, 0].copy(),
+                             pos[:, 1].copy(), bin_of, weights, np.ones(n + 1), rect, np.zeros(0, np.int64),
+                             np.zeros(2, np.int64), tol, epsilon, np.inf)
+        placed = [(shape_of[i], pos[i, 0], pos[i, 1]) for i in range(n)]
+        expected = placement_cost_reference(SHAPES, placed, (shape_of[n], pos[n, 0], pos[n, 1]), weights[n],
+                                             rect[0], epsilon)
+        assert got == pytest.approx(expected, rel=1e-9, abs=1e-12)
+
+
+def test_free_rotation_becomes_evenly_spaced_angles_and_duplicates_go():
+    assert item_rotations(Item(0, SHAPES[4], 1, None)) == tuple(15.0 * k for k in range(24))
+    assert item_rotations(Item(0, SHAPES[4], 1, (0.0, 360.0, 90.0))) == (0.0, 90.0)
