@@ -118,10 +118,10 @@ def test_an_item_that_fits_no_sheet_is_named_with_its_size():
         solve(problem, time_limit=1.0)
 
 
-def test_the_engine_seeds_its_search_from_the_seed():
+def test_a_work_limit_makes_the_search_repeatable_for_a_seed():
     problem = read_instance(DATA / "jakobs1.json")
-    first = solve_strip(problem, time_limit=0.0, seed=5)  # the first layout only: a fixed amount of work
-    again = solve_strip(problem, time_limit=0.0, seed=5)
-    other = solve_strip(problem, time_limit=0.0, seed=6)
-    assert first.layouts == again.layouts
+    first = solve(problem, time_limit=0.5, seed=5, by_work=True)  # 500 moves
+    again = solve(problem, time_limit=0.5, seed=5, by_work=True)
+    other = solve(problem, time_limit=0.5, seed=6, by_work=True)
+    assert first.layouts == again.layouts and first.strip_length == again.strip_length
     assert first.layouts != other.layouts

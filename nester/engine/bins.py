@@ -15,6 +15,7 @@ from typing import Callable
 
 import numpy as np
 
+from nester.engine.clock import Clock
 from nester.engine.construct import place_bottom_left
 from nester.engine.moves import search_move, seed_random
 from nester.engine.separator import SeparatorSettings, separate
@@ -151,9 +152,9 @@ def _compact_last(state: LayoutState, rng: np.random.Generator, deadline: float,
     state.bin_rect[b, 2] = state.extent_x(b)
     best = state.snapshot()
     settings = SeparatorSettings(iterations_without_progress=50, strikes=2)
-    started = time.monotonic()
-    while time.monotonic() < deadline and not should_stop():
-        left = max(0.0, (deadline - time.monotonic()) / max(deadline - started, 1e-9))
+    started = state.clock.now()
+    while state.clock.now() < deadline and not should_stop():
+        left = max(0.0, (deadline - state.clock.now()) / max(deadline - started, 1e-9))
         ratio = COMPACTION_CUTS[1] + (COMPACTION_CUTS[0] - COMPACTION_CUTS[1]) * left
         state.restore(best)
         width = best.bin_rect[b, 2] - state.bin_rect[b, 0]
@@ -175,13 +176,15 @@ def _compact_last(state: LayoutState, rng: np.random.Generator, deadline: float,
 
 def solve_bins(problem: Problem, *, time_limit: float, seed: int = 0,
                progress: Callable[[BinProgress], None] | None = None,
-               should_stop: Callable[[], bool] = lambda: False) -> Solution:
-    started = time.monotonic()
+               should_stop: Callable[[], bool] = lambda: False, clock: Clock | None = None) -> Solution:
+    clock = clock or Clock()
+    wall_started = time.monotonic()
+    started = clock.now()
     deadline = started + time_limit
     rng = np.random.default_rng(seed)
     seed_random(seed)
     prepared = prepare(problem)
-    state = LayoutState(prepared, [])
+    state = LayoutState(prepared, [], clock)
     unplaced = construct(state, rng)
 
     def report(phase: str) -> None:
@@ -190,19 +193,19 @@ def solve_bins(problem: Problem, *, time_limit: float, seed: int = 0,
             placed = float(prepared.bank.area[state.shape_of[state.bin_of >= 0]].sum())
             cost = sum(problem.bins[t].cost for t in state.bin_types)
             progress(BinProgress(len(state.bin_types), cost, placed / used if used else 0.0,
-                                 time.monotonic() - started, phase))
+                                 time.monotonic() - wall_started, phase))
 
     report("construct")
     settings = SeparatorSettings()
     bound = _lower_bound(problem)
     reduce_end = started + (1.0 - COMPACTION_SHARE) * time_limit
     # Stock ran out: squeeze the copies left over into the sheets there are.
-    while unplaced and len(state.bin_types) and time.monotonic() < reduce_end and not should_stop():
+    while unplaced and len(state.bin_types) and state.clock.now() < reduce_end and not should_stop():
         if _try_inserting(state, unplaced, rng, reduce_end, settings, should_stop):
             unplaced = []
             report("insert")
     failures: dict[int, int] = {}
-    while (not unplaced and len(state.bin_types) > max(bound, 1) and time.monotonic() < reduce_end
+    while (not unplaced and len(state.bin_types) > max(bound, 1) and state.clock.now() < reduce_end
            and not should_stop()):
         fills = [_fill(state, b) for b in range(len(state.bin_types))]
         # Try the least-filled sheet first, but not the same one forever.
@@ -217,7 +220,7 @@ def solve_bins(problem: Problem, *, time_limit: float, seed: int = 0,
     if not unplaced:
         _compact_last(state, rng, deadline, should_stop)
     report("compact")
-    return _solution(problem, state, unplaced, time.monotonic() - started)
+    return _solution(problem, state, unplaced, time.monotonic() - wall_started)
 
 
 def _move_least_filled_last(state: LayoutState) -> None:

@@ -36,6 +36,7 @@ def move_copy(state: LayoutState, k: int, candidate_bins: np.ndarray, settings: 
     state.pos_y[k] = y
     state.bin_of[k] = b
     state.refresh(k)
+    state.clock.tick()
 
 
 def update_weights(state: LayoutState) -> None:
@@ -73,7 +74,7 @@ def separate(state: LayoutState, rng: np.random.Generator, deadline: float, sett
         strike_start = best_total
         stale = 0
         while stale < settings.iterations_without_progress:
-            if time.monotonic() > deadline or should_stop():
+            if state.clock.now() > deadline or should_stop():
                 state.restore(best)
                 return False
             colliding = state.colliding()

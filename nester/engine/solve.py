@@ -13,6 +13,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from nester.engine.bins import solve_bins
+from nester.engine.clock import Clock, WorkClock
 from nester.engine.shapes import prepare
 from nester.engine.strip import solve_strip
 from nester.errors import InputError
@@ -41,10 +42,10 @@ def check_items_fit(problem: Problem) -> None:
                              f"spacing {problem.spacing:g} mm)")
 
 
-def _run(problem: Problem, time_limit: float, seed: int, progress, should_stop) -> Solution:
-    if problem.is_strip:
-        return solve_strip(problem, time_limit=time_limit, seed=seed, progress=progress, should_stop=should_stop)
-    return solve_bins(problem, time_limit=time_limit, seed=seed, progress=progress, should_stop=should_stop)
+def _run(problem: Problem, time_limit: float, seed: int, progress, should_stop, by_work: bool) -> Solution:
+    solver = solve_strip if problem.is_strip else solve_bins
+    return solver(problem, time_limit=time_limit, seed=seed, progress=progress, should_stop=should_stop,
+                  clock=WorkClock() if by_work else Clock())
 
 
 def _rank(solution: Solution) -> tuple:
@@ -54,11 +55,11 @@ def _rank(solution: Solution) -> tuple:
     return (unplaced, solution.cost, len(solution.layouts), -solution.density)
 
 
-def _child(problem: Problem, time_limit: float, seed: int, connection) -> None:
+def _child(problem: Problem, time_limit: float, seed: int, by_work: bool, connection) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
-        connection.send(_run(problem, time_limit, seed, None, stop.is_set))
+        connection.send(_run(problem, time_limit, seed, None, stop.is_set, by_work))
     finally:
         connection.close()
 
@@ -78,10 +79,10 @@ def _interrupt_flag() -> Iterator[threading.Event]:
 
 
 def solve(problem: Problem, *, time_limit: float = 10.0, seed: int = 0, workers: int = 1,
-          progress: Callable | None = None) -> Solution:
+          progress: Callable | None = None, by_work: bool = False) -> Solution:
     """The best layout found in ``time_limit`` seconds by ``workers`` independent searches
-    (seeds seed, seed + 1, ...). Deterministic for a given seed when the search ends on a
-    lower bound or the same amount of work; a time limit makes the amount of work vary.
+    (seeds seed, seed + 1, ...). With ``by_work`` the limit counts work instead of wall
+    time (nester.engine.clock): the same seed then gives the same layout anywhere.
     Raises InputError for an item that fits nowhere; RuntimeError if a layout fails
     the exact check (an engine bug: nothing invalid is ever returned)."""
     check_items_fit(problem)
@@ -90,14 +91,14 @@ def solve(problem: Problem, *, time_limit: float = 10.0, seed: int = 0, workers:
         context = multiprocessing.get_context("fork")
         for offset in range(1, max(1, workers)):
             receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=_child, args=(problem, time_limit, seed + offset, send), daemon=True)
+            process = context.Process(target=_child, args=(problem, time_limit, seed + offset, by_work, send), daemon=True)
             process.start()
             send.close()
             children.append((process, receive))
-        solutions = [_run(problem, time_limit, seed, progress, interrupted.is_set)]
+        solutions = [_run(problem, time_limit, seed, progress, interrupted.is_set, by_work)]
         for process, receive in children:
             try:
-                if receive.poll(time_limit + 30.0):
+                if receive.poll(None if by_work else time_limit + 60.0):
                     solutions.append(receive.recv())
             except EOFError:
                 pass

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nester.engine.clock import Clock
 from nester.engine.moves import overlaps_of
 from nester.engine.shapes import PreparedProblem
 
@@ -25,8 +26,9 @@ class LayoutState:
     """Copies placed (or not, bin -1) in bin instances; each bin instance has a container
     type, a usable rectangle and that type's hazards."""
 
-    def __init__(self, prepared: PreparedProblem, bin_types: list[int]):
+    def __init__(self, prepared: PreparedProblem, bin_types: list[int], clock: Clock | None = None):
         self.prepared = prepared
+        self.clock = clock or Clock()
         self.geometry = prepared.bank.geometry()
         n = prepared.copies
         self.shape_of = prepared.item_first_shape[prepared.copy_item].copy()

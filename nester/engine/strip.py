@@ -11,6 +11,7 @@ from typing import Callable
 
 import numpy as np
 
+from nester.engine.clock import Clock
 from nester.engine.construct import place_bottom_left
 from nester.engine.moves import seed_random
 from nester.engine.separator import SeparatorSettings, separate
@@ -101,15 +102,17 @@ def _length(state: LayoutState, clearance: float) -> float:
 
 def solve_strip(problem: Problem, *, time_limit: float, seed: int = 0,
                 progress: Callable[[Progress], None] | None = None,
-                should_stop: Callable[[], bool] = lambda: False) -> Solution:
+                should_stop: Callable[[], bool] = lambda: False, clock: Clock | None = None) -> Solution:
     """The shortest overlap-free layout found within ``time_limit`` seconds."""
-    started = time.monotonic()
+    clock = clock or Clock()
+    wall_started = time.monotonic()
+    started = clock.now()
     deadline = started + time_limit
     rng = np.random.default_rng(seed)
     seed_random(seed)
     prepared = prepare(problem)
     clearance = problem.margin - problem.spacing / 2.0
-    state = LayoutState(prepared, [0])
+    state = LayoutState(prepared, [0], clock)
     construct(state, rng)
     state.bin_rect[0, 2] = state.extent_x(0)
     best = state.snapshot()
@@ -120,7 +123,7 @@ def solve_strip(problem: Problem, *, time_limit: float, seed: int = 0,
     def report(phase: str) -> None:
         if progress:
             progress(Progress(best_length, problem.item_area / (best_length * problem.strip_height),
-                              time.monotonic() - started, phase))
+                              time.monotonic() - wall_started, phase))
 
     def done() -> bool:
         return should_stop() or best_length <= lower_bound * (1.0 + 1e-9)
@@ -138,7 +141,7 @@ def solve_strip(problem: Problem, *, time_limit: float, seed: int = 0,
     step = FIRST_CUT
     pool: list[tuple[float, object]] = []
     _shorten(state, best.bin_rect[0, 2] * (1.0 - step), rng)
-    while time.monotonic() < exploration_end and not done():
+    while state.clock.now() < exploration_end and not done():
         if separate(state, rng, exploration_end, settings, should_stop=should_stop):
             record()
             report("explore")
@@ -152,9 +155,9 @@ def solve_strip(problem: Problem, *, time_limit: float, seed: int = 0,
         state.restore(pool[pick][1])
         _disrupt(state, rng)
     # Compression: small cuts of the best layout, smaller as time runs out.
-    compression_start = time.monotonic()
-    while time.monotonic() < deadline and not done():
-        left = max(0.0, (deadline - time.monotonic()) / max(deadline - compression_start, 1e-9))
+    compression_start = state.clock.now()
+    while state.clock.now() < deadline and not done():
+        left = max(0.0, (deadline - state.clock.now()) / max(deadline - compression_start, 1e-9))
         ratio = COMPRESSION_CUTS[-1] + (COMPRESSION_CUTS[0] - COMPRESSION_CUTS[-1]) * left
         state.restore(best)
         _shorten(state, best.bin_rect[0, 2] - ratio * best_length, rng)
@@ -163,7 +166,7 @@ def solve_strip(problem: Problem, *, time_limit: float, seed: int = 0,
             record()
             report("compress")
     state.restore(best)
-    return _solution(problem, state, best_length, time.monotonic() - started)
+    return _solution(problem, state, best_length, time.monotonic() - wall_started)
 
 
 def _solution(problem: Problem, state: LayoutState, length: float, run_time: float) -> Solution:
