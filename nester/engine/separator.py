@@ -4,7 +4,6 @@ of pairs that keep overlapping so the search is pushed out of local minima."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Callable
 
