@@ -26,7 +26,6 @@ so the journal records what was sent and acknowledged, not an executed mark.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -36,12 +35,11 @@ from pathlib import Path
 import serial
 
 from gcode.grbl_protocol import Firmware
-from gcode.journal import Journal
 from gcode.marlin_protocol import (
     BUFSIZE,
-    RX_BUFFER_SIZE,
     QUICK_STOP,
     RESET_LINE_NUMBER,
+    RX_BUFFER_SIZE,
     is_busy,
     is_line_error,
     is_ok,
@@ -49,7 +47,7 @@ from gcode.marlin_protocol import (
     read_error,
     read_resend,
 )
-from gcode.sender import SenderFailure, StreamReport
+from gcode.sender import Connection, SenderFailure, StreamReport
 from gcode.serial_lines import SerialLines, identify_firmware
 
 RESEND_QUIET_S = 0.25  # s of silence from Marlin before the lines it asked for go out again
@@ -66,8 +64,8 @@ class _Numbered:
     sends: int = 0
 
 
-class MarlinStreamer:
-    """One connection to a Marlin controller on an open pyserial port."""
+class MarlinStreamer(Connection):
+    """One connection to a Marlin controller on an open pyserial port. Stop: quick stop (M410), spindle off."""
 
     takes_realtime_bytes = False  # no `!`, `~` or overrides: only stop means something
 
@@ -80,20 +78,12 @@ class MarlinStreamer:
         the line was lost on the way, Marlin then asks for it again (a number out of sequence)."""
         if not 1 <= window <= BUFSIZE:
             raise ValueError(f"window {window}: Marlin's command queue holds 1 to {BUFSIZE} lines")
-        self.link = port if isinstance(port, SerialLines) else SerialLines(port, clock)
-        self.port = self.link.port
-        self.journal = Journal(journal)
-        self.on_error = on_error
-        self.stall_timeout = stall_timeout
+        super().__init__(port, journal=journal, on_error=on_error, stall_timeout=stall_timeout, clock=clock)
         self.window = window
         self.rx_buffer = rx_buffer
-        self.clock = clock
         self.resend_quiet_s = resend_quiet_s
         self.nudge_after_s = nudge_after_s
-        self.firmware: Firmware | None = None
-        self.messages: list[str] = []
         self._next_number = 1
-        self._stop_requested = threading.Event()
 
     # -- connection -------------------------------------------------------
 
@@ -290,10 +280,6 @@ class MarlinStreamer:
 
     # -- operator -------------------------------------------------------------
 
-    def request_stop(self) -> None:
-        """Stop the stream from another thread: quick stop (M410) and spindle off."""
-        self._stop_requested.set()
-
     def realtime(self, byte: bytes) -> None:
         raise ValueError(f"Marlin has no realtime bytes: {byte!r}")
 
@@ -306,10 +292,6 @@ class MarlinStreamer:
         report.reason = (f"{why}: quick stop (M410), spindle off (M5); {len(in_flight)} line(s) sent but not "
                          "acknowledged had their moves dropped")
         self.journal.write(f"# {report.reason}")
-
-    def close(self) -> None:
-        self.journal.close()
-
 
 def _wire_bytes(lines: deque[_Numbered]) -> int:
     return sum(len(numbered(e.number, e.text)) + 1 for e in lines)

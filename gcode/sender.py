@@ -24,6 +24,7 @@ from pathlib import Path
 
 import serial
 
+from gcode.executed import ExecutionTracker
 from gcode.grbl_protocol import (
     ALARMS,
     CYCLE_START,
@@ -41,7 +42,6 @@ from gcode.grbl_protocol import (
     read_rx_buffer,
     read_status,
 )
-from gcode.executed import ExecutionTracker
 from gcode.journal import Journal
 from gcode.reader import strip_comments
 from gcode.serial_lines import SerialLines, identify_firmware
@@ -107,29 +107,46 @@ def program_lines(text: str) -> list[tuple[int, str]]:
     return lines
 
 
-class GrblStreamer:
-    """One connection to a GRBL-family controller on an open pyserial port."""
+class Connection:
+    """What every streamer holds: the port's line reader, the journal, the error policy, the
+    stall watchdog's timeout, what the controller said besides answers, and the operator's stop."""
+
+    def __init__(self, port: serial.SerialBase | SerialLines, *, journal: Path | None, on_error: str,
+                 stall_timeout: float, clock):
+        """port: an open port, or the SerialLines that already read the banner from it."""
+        self.link = SerialLines.over(port, clock)
+        self.port = self.link.port
+        self.journal = Journal(journal)
+        self.on_error = on_error
+        self.stall_timeout = stall_timeout
+        self.clock = clock
+        self.firmware: Firmware | None = None
+        self.messages: list[str] = []
+        self._stop_requested = threading.Event()
+
+    def request_stop(self) -> None:
+        """Stop the stream, from another thread; each streamer stops its controller its own way."""
+        self._stop_requested.set()
+
+    def close(self) -> None:
+        self.journal.close()
+
+
+class GrblStreamer(Connection):
+    """One connection to a GRBL-family controller on an open pyserial port. Stop: feed hold, wait
+    for the machine to stand still, soft reset."""
 
     takes_realtime_bytes = True
 
     def __init__(self, port: serial.SerialBase | SerialLines, *, journal: Path | None = None, on_error: str = "stop",
                  stall_timeout: float = 30.0, clock=time.monotonic, record_executed: bool = True):
-        """port: an open port, or the SerialLines that already read the banner from it.
-        record_executed: journal the executed mark (not in check mode, where nothing moves)."""
-        self.link = port if isinstance(port, SerialLines) else SerialLines(port, clock)
-        self.port = self.link.port
-        self.journal = Journal(journal)
+        """record_executed: journal the executed mark (not in check mode, where nothing moves)."""
+        super().__init__(port, journal=journal, on_error=on_error, stall_timeout=stall_timeout, clock=clock)
         self.record_executed = record_executed
-        self.on_error = on_error
-        self.stall_timeout = stall_timeout
-        self.clock = clock
-        self.firmware: Firmware | None = None
         self.rx_buffer = DEFAULT_RX_BUFFER
         self.planner_blocks: int | None = None  # from $I; None when it does not say
         self.status: Status | None = None
         self.work_offset: tuple[float, ...] | None = None
-        self.messages: list[str] = []
-        self._stop_requested = threading.Event()
 
     # -- connection -------------------------------------------------------
 
@@ -299,10 +316,6 @@ class GrblStreamer:
 
     # -- operator -------------------------------------------------------------
 
-    def request_stop(self) -> None:
-        """Stop the stream from another thread: feed hold, wait for the machine to stand still, soft reset."""
-        self._stop_requested.set()
-
     def realtime(self, byte: bytes) -> None:
         """A realtime byte from the operator, safe from another thread: `!` hold, `~` resume,
         0x90-0x9D overrides. It bypasses the receive buffer, so it costs no counted bytes."""
@@ -347,6 +360,3 @@ class GrblStreamer:
 
     def _read_line(self) -> str:
         return self.link.read_line()
-
-    def close(self) -> None:
-        self.journal.close()

@@ -24,6 +24,11 @@ class SerialLines:
         self.clock = clock
         self._received = b""
 
+    @classmethod
+    def over(cls, port: serial.SerialBase | SerialLines, clock=time.monotonic) -> SerialLines:
+        """The reader of an open port, or the reader itself when given one (it may hold lines already)."""
+        return port if isinstance(port, SerialLines) else cls(port, clock)
+
     @property
     def name(self) -> str:
         return str(self.port.port)

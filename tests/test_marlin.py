@@ -8,15 +8,14 @@ import threading
 import time
 
 import pytest
+from send_support import close_all, marlin_program, open_streamer, program
 from typer.testing import CliRunner
 
-from gcode.grbl_sim import PtyMachine
 from gcode.marlin_protocol import checksum, numbered, read_resend
 from gcode.marlin_sender import MarlinStreamer
 from gcode.marlin_sim import MarlinFaults, SimulatedMarlin
 from gcode.sender import program_lines
 from plycut.cli import app
-from send_support import close_all, marlin_program, open_streamer, program
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs POSIX pseudo-terminals")
 

@@ -7,6 +7,7 @@ import random
 from collections import deque
 
 import pytest
+from send_support import close_all, open_streamer, program
 from typer.testing import CliRunner
 
 from gcode.executed import SEGMENT_BLOCKS, ExecutionTracker, is_motion
@@ -18,7 +19,6 @@ from nester.errors import InputError
 from plycut.cli import app
 from plycut.config import load_machine
 from plycut.send_job import resume_point, send_program
-from send_support import close_all, open_streamer, program
 
 needs_pty = pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs POSIX pseudo-terminals")
 WINDOW = PLANNER_BLOCKS + SEGMENT_BLOCKS  # motion lines an acknowledged line may still be behind

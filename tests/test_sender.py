@@ -7,11 +7,11 @@ import time
 
 import pytest
 import serial
+from send_support import close_all, open_streamer, program
 
-from gcode.grbl_protocol import read_banner, read_rx_buffer, read_status
+from gcode.grbl_protocol import read_banner, read_planner_blocks, read_rx_buffer, read_status
 from gcode.grbl_sim import Faults, PtyMachine, SimulatedGrbl
 from gcode.sender import GrblStreamer, program_lines
-from send_support import close_all, open_streamer, program
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs POSIX pseudo-terminals")
 
@@ -159,6 +159,10 @@ def test_protocol_lines_are_read_into_types():
     assert read_banner("ok") is None
     assert read_rx_buffer("[OPT:VNML+,100,1024]") == 1024 and read_rx_buffer("[OPT:V,15,128]") == 128
     assert read_rx_buffer("[OPT:V]") is None
+    assert read_planner_blocks("[OPT:VNML+,100,1024]") == 100 and read_planner_blocks("[OPT:PHSW]") is None
+    assert read_banner("echo:Marlin 2.1.2.1") == read_banner("FIRMWARE_NAME:Marlin 2.1.2.1 (Github) X:1")
+    assert read_banner("echo:Marlin 2.1.2.1").name == "marlin" and read_banner("start") is None
+    assert read_status("<Run|MPos:1.000,2.000,3.000|Bf:3,100|Ln:120|FS:3000,0>").line == 120
     status = read_status("<Hold:0|MPos:10.000,20.000,-1.000|Bf:15,128|FS:3000,12000|WCO:5.000,5.000,0.000>")
     assert status.state == "Hold" and status.substate == 0
     assert status.work == (5.0, 15.0, -1.0) and status.planner_free == 15 and status.spindle == 12000
