@@ -6,8 +6,9 @@ resume preamble, -1 the blank line that clears grblHAL's error latch):
     # connected grbl 1.1h, ...   a run starts (each run appends after the previous ones)
     sent N TEXT                  file line N went out as TEXT
     ok N / error N CODE          its acknowledgement
-    executed N                   every file line up to N has surely run on the machine
-    # ...                        notes: stops, resends, the end
+    latched N                    refused by grblHAL's error latch, to be sent again
+    executed N                   every file line up to N has surely run on the machine (GRBL family)
+    # ...                        notes: stops, Marlin's errors and resends, the end
 
 An acknowledgement says a line reached the controller's planner, not that it ran:
 `executed` is the conservative mark a later run resumes from (see gcode.executed).

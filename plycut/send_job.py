@@ -62,21 +62,22 @@ def _resumed(text: str, start: int, machine: Machine, plunge_feed: float, file: 
 def resume_point(journal: Path, text: str) -> int:
     """The file line to resume at after the last run in `journal`: the first line not surely executed.
 
-    The journal must be this program's: every line it says was sent must read the same in the file."""
+    The lines that ran must read the same in the file (the machine state is rebuilt from them);
+    the lines after may have been edited, the one that stopped the run for instance."""
     try:
         record = read_journal(journal)
     except OSError as exc:
         raise InputError(f"{journal}: cannot read the journal ({exc.strerror or exc})") from None
     except ValueError as exc:
         raise InputError(f"{journal}: {exc}") from None
-    lines = dict(program_lines(text))
-    for number, sent in record.sent.items():
-        if lines.get(number) != sent:
-            raise InputError(f"{journal}: line {number} was sent as '{sent}', but the program's line {number} reads "
-                             f"'{lines.get(number, '')}': the journal of another program? nothing sent")
     if record.last_executed is None:
         raise InputError(f"{journal}: no line is known to have run (last acknowledged: "
                          f"{record.last_acknowledged}); send the program from the start; nothing sent")
+    lines = dict(program_lines(text))
+    for number, sent in sorted(record.sent.items()):
+        if number <= record.last_executed and lines.get(number) != sent:
+            raise InputError(f"{journal}: line {number} ran as '{sent}', but the program's line {number} reads "
+                             f"'{lines.get(number, '')}': the journal of another program? nothing sent")
     later = [number for number in lines if number > record.last_executed]
     if not later:
         raise InputError(f"{journal}: every line up to the end has run; nothing to resume, nothing sent")

@@ -175,7 +175,10 @@ def test_resume_refuses_a_journal_it_cannot_trust(tmp_path):
 
     assert "no line is known to have run (last acknowledged: 2)" in refusal(
         "# connected grbl 1.1h\nsent 1 G21G90\nok 1\nsent 2 G0Z5\nok 2\n")
-    assert "the journal of another program? nothing sent" in refusal("# connected grbl 1.1h\nsent 2 G0Z9\nexecuted 1\n")
+    assert "line 2 ran as 'G0Z9', but the program's line 2 reads 'G0Z5'" in refusal(
+        "# connected grbl 1.1h\nsent 2 G0Z9\nexecuted 2\n")
+    journal.write_text("# connected grbl 1.1h\nsent 2 G0Z5\nsent 3 G0X9Y9\nexecuted 2\n")
+    assert resume_point(journal, text) == 3  # line 3 did not run: it may have been fixed since
     assert "every line up to the end has run; nothing to resume" in refusal(
         f"# connected grbl 1.1h\nexecuted {len(text.splitlines())}\n")
     assert "no run in it" in refusal("G21\nG0 Z5\n")
