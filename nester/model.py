@@ -101,7 +101,9 @@ class Part:
 
 @dataclass(frozen=True)
 class Sheet:
-    """A stock sheet. quantity None: as many as needed. margin: kept clear at every edge."""
+    """A stock sheet. quantity None: as many as needed. margin: kept clear at every edge and
+    around every zone. zones: (x0, y0, x1, y1) rectangles not to cut into (clamps, screws,
+    defects), in sheet coordinates."""
 
     width: float
     height: float
@@ -111,6 +113,7 @@ class Sheet:
     cost: float = 0.0
     material: str = ""
     name: str = ""
+    zones: tuple[tuple[float, float, float, float], ...] = ()
 
     @property
     def area(self) -> float:

@@ -22,7 +22,8 @@ from shapely.geometry import Polygon, box
 class Item:
     """A part type to nest: its shape (holes allowed, usable for smaller items) and how many.
 
-    rotations: the allowed angles in degrees; None means any angle.
+    rotations: the allowed angles in degrees; None means any angle. source: the file it
+    came from, when that is not the instance's (a plycut plan).
     """
 
     id: int
@@ -30,6 +31,7 @@ class Item:
     demand: int
     rotations: tuple[float, ...] | None = (0.0,)
     name: str = ""
+    source: str = ""
 
     @property
     def area(self) -> float:

@@ -114,6 +114,28 @@ def _run_spec(spec: JobSpec, out: Path) -> None:
     _report(result, out)
 
 
+def _job_spec(inputs: list[Path], *, quantity: int, sheet: str | None, machine: str | None,
+              profile: str | None, tool: str | None, units: str | None, production: Path | None) -> JobSpec:
+    """A job file, or plan files with the command line's choices."""
+    if len(inputs) == 1 and inputs[0].suffix.lower() == ".toml":
+        spec = read_job_file(inputs[0])
+        overrides = {"machine": machine, "profile": profile, "tool": tool}
+        spec = replace(spec, **{key: value for key, value in overrides.items() if value})
+        return replace(spec, sheets=(parse_sheet(sheet),)) if sheet else spec
+    if any(p.suffix.lower() == ".toml" for p in inputs):
+        raise InputError("a job file (.toml) is given alone, not with plan files")
+    if units is not None and units not in UNITS:
+        raise InputError(f"--units '{units}': expected one of {', '.join(UNITS)}")
+    return JobSpec(
+        name=inputs[0].stem if len(inputs) == 1 else "plans",
+        plans=tuple(PlanSpec(file=p, quantity=quantity, units=units, production=production) for p in inputs),
+        sheets=(parse_sheet(sheet),) if sheet else (SheetSpec(),),
+        machine=machine or DEFAULT_MACHINE,
+        profile=profile or DEFAULT_PROFILE,
+        tool=tool,
+    )
+
+
 @app.command()
 def run(
     inputs: list[Path] = typer.Argument(..., help="A job file (.toml), or plan files (.dxf, .svg)."),
@@ -126,30 +148,77 @@ def run(
     tool: Optional[str] = typer.Option(None, help="Tool id within the profile (default: its first tool)."),
     units: Optional[str] = typer.Option(None, help=f"Drawing units when the file does not say: {', '.join(UNITS)}."),
     production: Optional[Path] = typer.Option(None, help="Production list CSV (Label,Quantity) for per-part files."),
+    time_limit: Optional[float] = typer.Option(None, min=0.0, help="Nesting time in seconds [default: 5, or the job's]."),
+    seed: Optional[int] = typer.Option(None, min=0, help="Seed of the nesting search [default: 0]."),
+    workers: Optional[int] = typer.Option(None, min=1, help="Parallel nesting searches [default: 1]."),
 ) -> None:
     """Nest plans onto sheets and write one checked program and preview per sheet."""
     with _reported_errors():
-        if len(inputs) == 1 and inputs[0].suffix.lower() == ".toml":
-            spec = read_job_file(inputs[0])
-            overrides = {"machine": machine, "profile": profile, "tool": tool}
-            spec = replace(spec, **{key: value for key, value in overrides.items() if value})
-            if sheet:
-                spec = replace(spec, sheets=(parse_sheet(sheet),))
-        else:
-            if any(p.suffix.lower() == ".toml" for p in inputs):
-                raise InputError("a job file (.toml) is given alone, not with plan files")
-            if units is not None and units not in UNITS:
-                raise InputError(f"--units '{units}': expected one of {', '.join(UNITS)}")
-            spec = JobSpec(
-                name=inputs[0].stem if len(inputs) == 1 else "plans",
-                plans=tuple(PlanSpec(file=p, quantity=quantity, units=units, production=production)
-                            for p in inputs),
-                sheets=(parse_sheet(sheet),) if sheet else (SheetSpec(),),
-                machine=machine or DEFAULT_MACHINE,
-                profile=profile or DEFAULT_PROFILE,
-                tool=tool,
-            )
-        _run_spec(spec, out)
+        spec = _job_spec(inputs, quantity=quantity, sheet=sheet, machine=machine, profile=profile, tool=tool,
+                         units=units, production=production)
+        _run_spec(_with_nest_options(spec, time_limit, seed, workers), out)
+
+
+def _with_nest_options(spec: JobSpec, time_limit: float | None, seed: int | None, workers: int | None) -> JobSpec:
+    given = {"time_limit": time_limit, "seed": seed, "workers": workers}
+    return replace(spec, nest=replace(spec.nest, **{k: v for k, v in given.items() if v is not None}))
+
+
+@app.command()
+def nest(
+    inputs: list[Path] = typer.Argument(..., help="An instance (jagua-rs/sparrow JSON, PackingSolver JSON, "
+                                                  "terashima .txt), a job file (.toml) or plan files (.dxf, .svg)."),
+    out: Optional[Path] = typer.Option(None, "-o", "--out", help="Solution JSON, sparrow's format "
+                                                                   "[default: INPUT.solution.json]."),
+    svg: Optional[Path] = typer.Option(None, "--svg", help="Also draw the layouts into this SVG."),
+    time_limit: float = typer.Option(10.0, min=0.0, help="Seconds; Ctrl-C stops sooner with the best so far."),
+    seed: int = typer.Option(0, min=0, help="Seed of the search."),
+    workers: int = typer.Option(1, min=1, help="Independent searches in parallel (one per core)."),
+    unit: str = typer.Option("auto", help="PackingSolver files: mm, in, or auto (known inch sheets)."),
+    quantity: int = typer.Option(1, min=1, help="Copies of every part (plan files only)."),
+    sheet: Optional[str] = typer.Option(None, help="Sheet WIDTHxHEIGHTxTHICKNESS in mm (plans and jobs)."),
+    profile: Optional[str] = typer.Option(None, help="Material profile (plans and jobs): sheet and tool spacing."),
+    tool: Optional[str] = typer.Option(None, help="Tool id within the profile (plans and jobs)."),
+) -> None:
+    """Nest an instance or a job's parts; write the solution (sparrow's JSON) and an SVG."""
+    from nester.engine.solve import solve
+    from nester.formats import write_solution, write_solution_svg
+    from plycut.nest_input import load_problem, nest_summary
+
+    with _reported_errors():
+        problem = load_problem(inputs, unit=unit, job_spec=lambda: _job_spec(
+            inputs, quantity=quantity, sheet=sheet, machine=None, profile=profile, tool=tool, units=None,
+            production=None))
+        for warning in problem.warnings:
+            console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+        target = out or inputs[0].with_name(inputs[0].stem + ".solution.json")
+        with _nest_progress(time_limit) as progress:
+            solution = solve(problem, time_limit=time_limit, seed=seed, workers=workers, progress=progress)
+        write_solution(target, solution)
+        written = [target]
+        if svg:
+            write_solution_svg(svg, solution)
+            written.append(svg)
+    for line in nest_summary(solution):
+        console.print(line, highlight=False)
+    console.print("written: " + ", ".join(str(p) for p in written), highlight=False)
+
+
+@contextlib.contextmanager
+def _nest_progress(time_limit: float) -> Iterator:
+    """A bar over the time limit showing the best layout so far."""
+    columns = (TextColumn("nesting"), BarColumn(), TaskProgressColumn(), TextColumn("{task.fields[best]}"))
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
+        task = bar.add_task("nest", total=max(time_limit, 1e-9), best="")
+
+        def update(report) -> None:
+            if hasattr(report, "length"):
+                best = f"length {report.length:.6g}, density {report.density:.2%} ({report.phase})"
+            else:
+                best = f"{report.sheets} sheet(s), density {report.density:.2%} ({report.phase})"
+            bar.update(task, completed=min(report.elapsed_s, time_limit), best=best)
+
+        yield update
 
 
 @app.command()

@@ -51,6 +51,14 @@ class SheetSpec:
     quantity: int | None = None
     margin: float = 10.0
     cost: float | None = None
+    zones: tuple[tuple[float, float, float, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class NestOptions:
+    time_limit: float = 5.0  # seconds; the engine stops sooner on a lower bound
+    seed: int = 0
+    workers: int = 1
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,7 @@ class JobSpec:
     tool: str | None = None
     copies: int = 1
     cam: CamOptions = CamOptions()
+    nest: NestOptions = NestOptions()
     layer_rules: tuple[tuple[str, Machining], ...] = ()
     svg_colours: tuple[tuple[str, Machining], ...] = ()
     source: str = "command line"
@@ -106,6 +115,7 @@ class Job:
     cutting: CuttingData
     cam: CamOptions
     warnings: tuple[str, ...] = field(default=())
+    nest: NestOptions = NestOptions()
 
     @property
     def spacing(self) -> float:
@@ -160,9 +170,39 @@ def _sheet(table: TableReader) -> SheetSpec:
         quantity=table.integer("quantity", None, minimum=1),
         margin=table.number("margin", 10.0, minimum=0.0),
         cost=table.number("cost", None, minimum=0.0),
+        zones=_zones(table),
     )
     table.done()
     return spec
+
+
+def _zones(table: TableReader) -> tuple[tuple[float, float, float, float], ...]:
+    """zones = [[x0, y0, x1, y1], ...]: rectangles in mm, sheet coordinates."""
+    if not table.has("zones"):
+        return ()
+    raw = table.raw("zones")
+    zones = []
+    if not isinstance(raw, list):
+        raise table.error("zones", "expected a list of [x0, y0, x1, y1] rectangles in mm")
+    for index, zone in enumerate(raw):
+        numeric = isinstance(zone, list) and len(zone) == 4 and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in zone)
+        if not numeric or not (zone[0] < zone[2] and zone[1] < zone[3]):
+            raise table.error("zones", f"zone {index + 1}: expected [x0, y0, x1, y1] with x0 < x1 and y0 < y1, "
+                                       f"got {zone!r}")
+        zones.append(tuple(float(v) for v in zone))
+    return tuple(zones)
+
+
+def _nest(table: TableReader) -> NestOptions:
+    defaults = NestOptions()
+    options = NestOptions(
+        time_limit=table.number("time_limit", defaults.time_limit, minimum=0.0),
+        seed=table.integer("seed", defaults.seed, minimum=0),
+        workers=table.integer("workers", defaults.workers, minimum=1),
+    )
+    table.done()
+    return options
 
 
 DIRECTIONS = ("climb", "conventional")
@@ -235,6 +275,7 @@ def read_job_file(path: Path) -> JobSpec:
         tool=top.string("tool", None),
         copies=top.integer("copies", 1, minimum=1),
         cam=_cam(top.table("cam")),
+        nest=_nest(top.table("nest")),
         layer_rules=tuple(rules),
         svg_colours=tuple(colours),
         source=str(path),
@@ -272,6 +313,7 @@ def _stock(spec: JobSpec, profile: MaterialProfile) -> tuple[Sheet, ...]:
             margin=sheet.margin,
             cost=sheet.cost if sheet.cost is not None else profile.sheet_cost,
             material=profile.id,
+            zones=sheet.zones,
         ))
     return tuple(sheets)
 
@@ -334,7 +376,7 @@ def build_job(spec: JobSpec) -> Job:
     parts = _import_parts(spec, rules, colours, warnings)
     stock = _stock(spec, profile)
     job = Job(name=spec.name, parts=parts, stock=stock, machine=machine, profile=profile,
-              tool=recipe.tool, cutting=cutting, cam=spec.cam, warnings=tuple(warnings))
+              tool=recipe.tool, cutting=cutting, cam=spec.cam, warnings=tuple(warnings), nest=spec.nest)
     _check_fits_machine(job)
     return job
 

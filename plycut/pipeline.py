@@ -11,6 +11,7 @@ import math
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable
 
 from gcode.backplot import program_polylines
 from gcode.cam import CamSettings, SheetToolpaths, sheet_toolpaths
@@ -19,10 +20,11 @@ from gcode.estimate import TimeEstimate, estimate_time, format_duration
 from gcode.post import get_post
 from gcode.programs import read_program
 from gcode.verify import CutSpec, verify_cuts
+from nester.engine.solve import solve
+from nester.formats.plycut_parts import nest_result_from_solution, problem_from_parts
 from nester.layout_json import layout_document
 from nester.model import Layout, NestResult
 from nester.preview import Overlay, sheet_svg
-from nester.simple_nest import nest_bottom_left
 from nester.validate import check_result
 from plycut import __version__
 from plycut.job import Job
@@ -215,11 +217,24 @@ def _machine_time(seconds: float) -> dict:
     return {"machine_time_s": round(seconds, 1), "machine_time_h": round(seconds / 3600.0, 3)}
 
 
-def run_job(job: Job) -> RunResult:
+# Programs are written to 0.001 mm: a part that passes its margin or its neighbour's
+# spacing by less than a tenth of that is not a problem a router can show.
+LAYOUT_TOLERANCE = 1e-4
+
+
+def nest_job(job: Job, progress: Callable | None = None) -> NestResult:
+    """The job's parts nested on its stock by the engine, within the job's time limit."""
+    problem = problem_from_parts(job.parts, job.stock, job.spacing, name=job.name)
+    solution = solve(problem, time_limit=job.nest.time_limit, seed=job.nest.seed, workers=job.nest.workers,
+                     progress=progress)
+    return nest_result_from_solution(solution, job.parts, job.stock)
+
+
+def run_job(job: Job, progress: Callable | None = None) -> RunResult:
     """Nest, make and check every sheet program; return the files to write."""
     started = time.perf_counter()
-    nest = nest_bottom_left(job.parts, job.stock, job.spacing)
-    problems = check_result(nest, job.parts, job.spacing)
+    nest = nest_job(job, progress)
+    problems = check_result(nest, job.parts, job.spacing, tolerance=LAYOUT_TOLERANCE)
     if problems:
         raise AssertionError("the nester returned an invalid layout: " + "; ".join(problems[:5]))
     settings = cam_settings(job)

@@ -114,7 +114,7 @@ def test_two_workers_give_a_valid_layout():
 def test_an_item_that_fits_no_sheet_is_named_with_its_size():
     items = (Item(0, rectangle(100, 100), demand=1), Item(1, rectangle(1200, 50), demand=1, rotations=(0.0,), name="rail"))
     problem = Problem(name="big", items=items, bins=(Container(0, rectangle(1000, 1000)),), margin=10.0, source="big.json")
-    with pytest.raises(InputError, match=r"big.json: rail \(1200 x 50 mm\) fits any sheet in no allowed rotation"):
+    with pytest.raises(InputError, match=r"big.json: rail \(1200 x 50 mm\) is larger than every sheet in its allowed rotations"):
         solve(problem, time_limit=1.0)
 
 

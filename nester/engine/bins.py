@@ -26,6 +26,7 @@ from nester.problem import BinLayout, PlacedItem, Problem, Solution
 CONSTRUCTION_SAMPLES = 150
 COMPACTION_SHARE = 0.2  # of the time limit, for the offcut
 COMPACTION_CUTS = (0.02, 0.002)
+COMPACTION_PATIENCE = 10  # failed cuts in a row that end the compaction
 
 
 @dataclass
@@ -151,9 +152,10 @@ def _compact_last(state: LayoutState, rng: np.random.Generator, deadline: float,
     full_end = state.bin_rect[b, 2]
     state.bin_rect[b, 2] = state.extent_x(b)
     best = state.snapshot()
-    settings = SeparatorSettings(iterations_without_progress=50, strikes=2)
+    settings = SeparatorSettings(iterations_without_progress=30, strikes=1)
     started = state.clock.now()
-    while state.clock.now() < deadline and not should_stop():
+    failures = 0
+    while state.clock.now() < deadline and not should_stop() and failures < COMPACTION_PATIENCE:
         left = max(0.0, (deadline - state.clock.now()) / max(deadline - started, 1e-9))
         ratio = COMPACTION_CUTS[1] + (COMPACTION_CUTS[0] - COMPACTION_CUTS[1]) * left
         state.restore(best)
@@ -170,6 +172,9 @@ def _compact_last(state: LayoutState, rng: np.random.Generator, deadline: float,
         if separate(state, rng, deadline, settings, should_stop=should_stop):
             state.bin_rect[b, 2] = state.extent_x(b)
             best = state.snapshot()
+            failures = 0
+        else:
+            failures += 1
     state.restore(best)
     state.bin_rect[b, 2] = full_end
 

@@ -36,10 +36,11 @@ def check_items_fit(problem: Problem) -> None:
             heights[:, None] <= rects[None, :, 3] - rects[None, :, 1] + 1e-9)
         if not fits.any():
             x0, y0, x1, y1 = item.shape.bounds
-            where = "the strip" if problem.is_strip else "any sheet"
-            raise InputError(f"{problem.source or problem.name}: {item.label()} ({x1 - x0:g} x {y1 - y0:g} mm) "
-                             f"fits {where} in no allowed rotation (with margin {problem.margin:g} mm and "
-                             f"spacing {problem.spacing:g} mm)")
+            where = "the strip" if problem.is_strip else "every sheet"
+            raise InputError(f"{item.source or problem.source or problem.name}: {item.label()} "
+                             f"({x1 - x0:g} x {y1 - y0:g} mm) "
+                             f"is larger than {where} in its allowed rotations (with margin "
+                             f"{problem.margin:g} mm and spacing {problem.spacing:g} mm)")
 
 
 def _run(problem: Problem, time_limit: float, seed: int, progress, should_stop, by_work: bool) -> Solution:

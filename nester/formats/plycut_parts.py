@@ -37,13 +37,14 @@ def problem_from_parts(
                              f"got {part.quantity}")
     items = tuple(
         Item(id=k, shape=orient(part.outline, sign=1.0), demand=part.quantity,
-             rotations=part.allowed_rotations(), name=part.name)
+             rotations=part.allowed_rotations(), name=part.name, source=part.source)
         for k, part in enumerate(parts)
     )
     priced = all(sheet.cost > 0 for sheet in stock_sheets)
     bins = tuple(
         Container(id=k, shape=box(0.0, 0.0, sheet.width, sheet.height), stock=sheet.quantity,
-                  cost=sheet.cost if priced else sheet.area / 1e6, name=sheet.label())
+                  cost=sheet.cost if priced else sheet.area / 1e6, name=sheet.label(),
+                  zones=tuple(box(*zone) for zone in sheet.zones))
         for k, sheet in enumerate(stock_sheets)
     )
     problem = Problem(name=name, items=items, bins=bins, spacing=spacing,
