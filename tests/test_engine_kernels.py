@@ -74,7 +74,7 @@ def test_point_in_shape_matches_shapely_on_holes_and_concave_shapes():
 
 def test_shapes_collide_matches_shapely_on_random_placements():
     prepared, geometry = bank_of(SHAPES)
-    vx, vy, vertex_start, ring_start, pole_x, pole_y, pole_r, pole_start, bbox, _ = geometry
+    vx, vy, vertex_start, ring_start, pole_x, pole_y, pole_r, pole_start, bbox, _, scratch = geometry
     tol = 1e-7
     collisions = separations = 0
     for _ in range(3000):
@@ -88,7 +88,7 @@ def test_shapes_collide_matches_shapely_on_random_placements():
             continue  # touching: the kernel calls it a collision on purpose; tested below
         expected = distance == 0.0
         got = shapes_collide(a, ax, ay, b, bx, by, vx, vy, vertex_start, ring_start, pole_x, pole_y, pole_r,
-                             pole_start, bbox, tol)
+                             pole_start, bbox, tol, scratch)
         assert got == expected, (a, b, ax, ay, bx, by, distance)
         collisions += expected
         separations += not expected
@@ -100,11 +100,11 @@ def test_touching_counts_as_collision_and_a_small_gap_does_not():
     prepared, geometry = bank_of([square, square])
     args = geometry[:9]
     tol = 1e-7
-    assert shapes_collide(0, 0.0, 0.0, 1, 10.0, 0.0, *args, tol)  # edge to edge
-    assert shapes_collide(0, 0.0, 0.0, 1, 10.0, 10.0, *args, tol)  # corner to corner
-    assert shapes_collide(0, 0.0, 0.0, 1, 5.0, 0.0, *args, tol)  # the half-shifted twin: collinear edges
-    assert shapes_collide(0, 0.0, 0.0, 1, 0.0, 0.0, *args, tol)  # on top of each other
-    assert not shapes_collide(0, 0.0, 0.0, 1, 10.0 + 1e-5, 0.0, *args, tol)
+    assert shapes_collide(0, 0.0, 0.0, 1, 10.0, 0.0, *args, tol, geometry[10])  # edge to edge
+    assert shapes_collide(0, 0.0, 0.0, 1, 10.0, 10.0, *args, tol, geometry[10])  # corner to corner
+    assert shapes_collide(0, 0.0, 0.0, 1, 5.0, 0.0, *args, tol, geometry[10])  # the half-shifted twin: collinear edges
+    assert shapes_collide(0, 0.0, 0.0, 1, 0.0, 0.0, *args, tol, geometry[10])  # on top of each other
+    assert not shapes_collide(0, 0.0, 0.0, 1, 10.0 + 1e-5, 0.0, *args, tol, geometry[10])
 
 
 def test_a_part_inside_a_hole_does_not_collide_until_it_touches_the_hole():
@@ -112,9 +112,9 @@ def test_a_part_inside_a_hole_does_not_collide_until_it_touches_the_hole():
     small = orient(box(0, 0, 4, 4))
     prepared, geometry = bank_of([frame, small])
     args = geometry[:9]
-    assert not shapes_collide(0, 0.0, 0.0, 1, 10.0, 8.0, *args, 1e-7)
-    assert shapes_collide(0, 0.0, 0.0, 1, 4.0, 8.0, *args, 1e-7)  # crosses the hole's edge
-    assert shapes_collide(0, 0.0, 0.0, 1, 1.0, 8.0, *args, 1e-7)  # inside the material
+    assert not shapes_collide(0, 0.0, 0.0, 1, 10.0, 8.0, *args, 1e-7, geometry[10])
+    assert shapes_collide(0, 0.0, 0.0, 1, 4.0, 8.0, *args, 1e-7, geometry[10])  # crosses the hole's edge
+    assert shapes_collide(0, 0.0, 0.0, 1, 1.0, 8.0, *args, 1e-7, geometry[10])  # inside the material
 
 
 def overlap_proxy_reference(circles_a, circles_b, epsilon):

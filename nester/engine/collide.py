@@ -65,8 +65,9 @@ def point_in_shape(px, py, s, ox, oy, vx, vy, vertex_start, ring_start):
 
 @njit(cache=True)
 def shapes_collide(a, ax, ay, b, bx, by, vx, vy, vertex_start, ring_start,
-                   pole_x, pole_y, pole_r, pole_start, bbox, tol):
-    """True when shape a at (ax, ay) and shape b at (bx, by) overlap or touch."""
+                   pole_x, pole_y, pole_r, pole_start, bbox, tol, scratch):
+    """True when shape a at (ax, ay) and shape b at (bx, by) overlap or touch.
+    scratch: a (vertices of the largest shape, 4) work array."""
     a0 = bbox[a, 0] + ax
     a1 = bbox[a, 1] + ay
     a2 = bbox[a, 2] + ax
@@ -88,34 +89,45 @@ def shapes_collide(a, ax, ay, b, bx, by, vx, vy, vertex_start, ring_start,
             dy = pole_y[q] + by - py
             if dx * dx + dy * dy < reach * reach:
                 return True
-    # Only edges inside the other shape's box can meet it.
+    # Only edges inside both boxes' overlap can meet: gather b's once, then test a's against them.
     lo_x = max(a0, b0) - tol
     lo_y = max(a1, b1) - tol
     hi_x = min(a2, b2) + tol
     hi_y = min(a3, b3) + tol
-    for ra in range(ring_start[a], ring_start[a + 1]):
-        first_a = vertex_start[ra]
-        last_a = vertex_start[ra + 1]
-        i0 = last_a - 1
-        for i1 in range(first_a, last_a):
-            px0 = vx[i0] + ax
-            py0 = vy[i0] + ay
-            px1 = vx[i1] + ax
-            py1 = vy[i1] + ay
-            i0 = i1
-            if max(px0, px1) < lo_x or min(px0, px1) > hi_x or max(py0, py1) < lo_y or min(py0, py1) > hi_y:
+    near = scratch
+    count = 0
+    for rb in range(ring_start[b], ring_start[b + 1]):
+        first_b = vertex_start[rb]
+        last_b = vertex_start[rb + 1]
+        j0 = last_b - 1
+        for j1 in range(first_b, last_b):
+            qx0 = vx[j0] + bx
+            qy0 = vy[j0] + by
+            qx1 = vx[j1] + bx
+            qy1 = vy[j1] + by
+            j0 = j1
+            if max(qx0, qx1) < lo_x or min(qx0, qx1) > hi_x or max(qy0, qy1) < lo_y or min(qy0, qy1) > hi_y:
                 continue
-            for rb in range(ring_start[b], ring_start[b + 1]):
-                first_b = vertex_start[rb]
-                last_b = vertex_start[rb + 1]
-                j0 = last_b - 1
-                for j1 in range(first_b, last_b):
-                    qx0 = vx[j0] + bx
-                    qy0 = vy[j0] + by
-                    qx1 = vx[j1] + bx
-                    qy1 = vy[j1] + by
-                    j0 = j1
-                    if segments_touch(px0, py0, px1, py1, qx0, qy0, qx1, qy1, tol):
+            near[count, 0] = qx0
+            near[count, 1] = qy0
+            near[count, 2] = qx1
+            near[count, 3] = qy1
+            count += 1
+    if count > 0:
+        for ra in range(ring_start[a], ring_start[a + 1]):
+            first_a = vertex_start[ra]
+            last_a = vertex_start[ra + 1]
+            i0 = last_a - 1
+            for i1 in range(first_a, last_a):
+                px0 = vx[i0] + ax
+                py0 = vy[i0] + ay
+                px1 = vx[i1] + ax
+                py1 = vy[i1] + ay
+                i0 = i1
+                if max(px0, px1) < lo_x or min(px0, px1) > hi_x or max(py0, py1) < lo_y or min(py0, py1) > hi_y:
+                    continue
+                for e in range(count):
+                    if segments_touch(px0, py0, px1, py1, near[e, 0], near[e, 1], near[e, 2], near[e, 3], tol):
                         return True
     # Boundaries apart: one shape is inside the other's material, or they are disjoint.
     fa = vertex_start[ring_start[a]]

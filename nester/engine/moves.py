@@ -23,7 +23,7 @@ DESCENT_STEPS = 60
 @njit(cache=True)
 def wall_overlap(s, x, y, b, geometry, bin_rect, hazards, hazard_start, tol, epsilon):
     """Unweighted overlap of shape s at (x, y) with bin b's walls and hazards (0: inside, clear)."""
-    vx, vy, vertex_start, ring_start, pole_x, pole_y, pole_r, pole_start, bbox, size = geometry
+    vx, vy, vertex_start, ring_start, pole_x, pole_y, pole_r, pole_start, bbox, size, scratch = geometry
     total = 0.0
     out = outside_rect(s, x, y, bbox, bin_rect[b, 0], bin_rect[b, 1], bin_rect[b, 2], bin_rect[b, 3])
     if out > 0.0:
@@ -31,7 +31,7 @@ def wall_overlap(s, x, y, b, geometry, bin_rect, hazards, hazard_start, tol, eps
     for h in range(hazard_start[b], hazard_start[b + 1]):
         hz = hazards[h]
         if shapes_collide(s, x, y, hz, 0.0, 0.0, vx, vy, vertex_start, ring_start,
-                          pole_x, pole_y, pole_r, pole_start, bbox, tol):
+                          pole_x, pole_y, pole_r, pole_start, bbox, tol, scratch):
             total += overlap_proxy(s, x, y, hz, 0.0, 0.0, pole_x, pole_y, pole_r, pole_start, epsilon)
     return total
 
@@ -39,9 +39,9 @@ def wall_overlap(s, x, y, b, geometry, bin_rect, hazards, hazard_start, tol, eps
 @njit(cache=True)
 def pair_overlap(s, x, y, t, u, v, geometry, tol, epsilon):
     """Unweighted overlap of shape s at (x, y) with shape t at (u, v) (0: apart)."""
-    vx, vy, vertex_start, ring_start, pole_x, pole_y, pole_r, pole_start, bbox, size = geometry
+    vx, vy, vertex_start, ring_start, pole_x, pole_y, pole_r, pole_start, bbox, size, scratch = geometry
     if shapes_collide(s, x, y, t, u, v, vx, vy, vertex_start, ring_start,
-                      pole_x, pole_y, pole_r, pole_start, bbox, tol):
+                      pole_x, pole_y, pole_r, pole_start, bbox, tol, scratch):
         return overlap_proxy(s, x, y, t, u, v, pole_x, pole_y, pole_r, pole_start, epsilon)
     return 0.0
 

@@ -52,9 +52,12 @@ class ShapeBank:
         return len(self.bbox)
 
     def geometry(self) -> tuple:
-        """The arrays the kernels take, in their order; the last is each shape's size (sqrt area)."""
+        """The arrays the kernels take, in their order; then each shape's size (sqrt area) and a
+        work array for the collision test (one per search: not for threads to share)."""
+        vertices = np.diff(self.vertex_start[self.ring_start])
+        largest = int(vertices.max()) if len(vertices) else 1
         return (self.vx, self.vy, self.vertex_start, self.ring_start, self.pole_x, self.pole_y, self.pole_r,
-                self.pole_start, self.bbox, np.sqrt(self.area))
+                self.pole_start, self.bbox, np.sqrt(self.area), np.empty((largest, 4)))
 
 
 @dataclass
