@@ -14,7 +14,8 @@ from pathlib import Path
 from nester.errors import InputError
 
 
-def _read_text(path: Path, file: str) -> str:
+def read_text(path: Path, file: str) -> str:
+    """A spreadsheet's CSV as text: UTF-8 (with or without a byte-order mark), else Windows cp1252."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -39,7 +40,7 @@ def _column(header: list[str], name: str, file: str, line: int) -> int:
 def read_production_list(path: str | Path) -> dict[str, int]:
     """Label -> quantity from a ``Label,Quantity`` CSV (quantity 0 means: do not make it)."""
     file = str(path)
-    lines = _read_text(Path(path), file).splitlines()
+    lines = read_text(Path(path), file).splitlines()
     numbered = [(number, line) for number, line in enumerate(lines, start=1) if line.strip()]
     if not numbered:
         raise InputError(f"{file}: empty production list")
