@@ -25,7 +25,7 @@ from gcode.reader import GcodeProgram
 from gcode.tooling import Machine
 from gcode.verify import verify_cuts
 from nester.errors import InputError
-from plycut import __version__
+from plycut import __version__, order_commands
 from plycut.config import builtin_machines, builtin_profiles, load_machine, load_profile
 from plycut.job import (
     DEFAULT_MACHINE,
@@ -459,6 +459,10 @@ def backplot(
         typer.echo(f"{file}: warning: {len(program.errors)} line(s) the reader could not follow, the first "
                    f"line {line}: {message}; the plot shows the moves it could", err=True)
     typer.echo(f"wrote {destination} ({len(program.motions)} moves)")
+
+
+app.command()(order_commands.estimate)
+app.command()(order_commands.campaign)
 
 
 def main() -> None:
