@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import sys
 import time
@@ -25,6 +26,7 @@ from gcode.reader import GcodeProgram
 from gcode.tooling import Machine
 from gcode.verify import verify_cuts
 from nester.errors import InputError
+from nester.thickness import FITS, ThicknessSpec
 from plycut import __version__, order_commands
 from plycut.config import builtin_machines, builtin_profiles, load_machine, load_profile
 from plycut.job import (
@@ -115,11 +117,12 @@ def _run_spec(spec: JobSpec, out: Path) -> None:
 
 
 def _job_spec(inputs: list[Path], *, quantity: int, sheet: str | None, machine: str | None,
-              profile: str | None, tool: str | None, units: str | None, production: Path | None) -> JobSpec:
+              profile: str | None, tool: str | None, units: str | None, production: Path | None,
+              thickness: ThicknessSpec | None = None) -> JobSpec:
     """A job file, or plan files with the command line's choices."""
     if len(inputs) == 1 and inputs[0].suffix.lower() == ".toml":
         spec = read_job_file(inputs[0])
-        overrides = {"machine": machine, "profile": profile, "tool": tool}
+        overrides = {"machine": machine, "profile": profile, "tool": tool, "thickness": thickness}
         spec = replace(spec, **{key: value for key, value in overrides.items() if value})
         return replace(spec, sheets=(parse_sheet(sheet),)) if sheet else spec
     if any(p.suffix.lower() == ".toml" for p in inputs):
@@ -133,7 +136,13 @@ def _job_spec(inputs: list[Path], *, quantity: int, sheet: str | None, machine: 
         machine=machine or DEFAULT_MACHINE,
         profile=profile or DEFAULT_PROFILE,
         tool=tool,
+        thickness=thickness,
     )
+
+
+NOMINAL_HELP = "Thickness the plans' slots are drawn for, mm (with --measured-thickness)."
+MEASURED_HELP = "The sheet as measured, mm: slots of the nominal width are resized to it plus the fit's clearance."
+FIT_HELP = f"Clearance of resized slots: {', '.join(f'{k} {v:g} mm' for k, v in FITS.items())} [default: normal]."
 
 
 @app.command()
@@ -151,11 +160,15 @@ def run(
     time_limit: Optional[float] = typer.Option(None, min=0.0, help="Nesting time in seconds [default: 5, or the job's]."),
     seed: Optional[int] = typer.Option(None, min=0, help="Seed of the nesting search [default: 0]."),
     workers: Optional[int] = typer.Option(None, min=1, help="Parallel nesting searches [default: 1]."),
+    nominal_thickness: Optional[float] = typer.Option(None, help=NOMINAL_HELP),
+    measured_thickness: Optional[float] = typer.Option(None, help=MEASURED_HELP),
+    fit: Optional[str] = typer.Option(None, help=FIT_HELP),
 ) -> None:
     """Nest plans onto sheets and write one checked program and preview per sheet."""
     with _reported_errors():
         spec = _job_spec(inputs, quantity=quantity, sheet=sheet, machine=machine, profile=profile, tool=tool,
-                         units=units, production=production)
+                         units=units, production=production,
+                         thickness=ThicknessSpec.from_options(nominal_thickness, measured_thickness, fit))
         _run_spec(_with_nest_options(spec, time_limit, seed, workers), out)
 
 
@@ -173,27 +186,36 @@ def nest(
     svg: Optional[Path] = typer.Option(None, "--svg", help="Also draw the layouts into this SVG."),
     time_limit: float = typer.Option(10.0, min=0.0, help="Seconds; Ctrl-C stops sooner with the best so far."),
     seed: int = typer.Option(0, min=0, help="Seed of the search."),
-    workers: int = typer.Option(1, min=1, help="Independent searches in parallel (one per core)."),
+    workers: int = typer.Option(min(2, os.cpu_count() or 1), min=1,
+                                help="Independent searches in parallel, one per core [default: up to 2]."),
+    warm_start: Optional[Path] = typer.Option(None, "--warm-start",
+                                              help="Improve this solution (sparrow's or plycut's JSON)."),
     unit: str = typer.Option("auto", help="PackingSolver files: mm, in, or auto (known inch sheets)."),
     quantity: int = typer.Option(1, min=1, help="Copies of every part (plan files only)."),
     sheet: Optional[str] = typer.Option(None, help="Sheet WIDTHxHEIGHTxTHICKNESS in mm (plans and jobs)."),
     profile: Optional[str] = typer.Option(None, help="Material profile (plans and jobs): sheet and tool spacing."),
     tool: Optional[str] = typer.Option(None, help="Tool id within the profile (plans and jobs)."),
+    nominal_thickness: Optional[float] = typer.Option(None, help=NOMINAL_HELP),
+    measured_thickness: Optional[float] = typer.Option(None, help=MEASURED_HELP),
+    fit: Optional[str] = typer.Option(None, help=FIT_HELP),
 ) -> None:
     """Nest an instance or a job's parts; write the solution (sparrow's JSON) and an SVG."""
     from nester.engine.solve import solve
-    from nester.formats import write_solution, write_solution_svg
+    from nester.formats import read_solution, write_solution, write_solution_svg
     from plycut.nest_input import load_problem, nest_summary
 
     with _reported_errors():
+        thickness = ThicknessSpec.from_options(nominal_thickness, measured_thickness, fit)
         problem = load_problem(inputs, unit=unit, job_spec=lambda: _job_spec(
             inputs, quantity=quantity, sheet=sheet, machine=None, profile=profile, tool=tool, units=None,
-            production=None))
+            production=None, thickness=thickness))
         for warning in problem.warnings:
             console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
         target = out or inputs[0].with_name(inputs[0].stem + ".solution.json")
+        start = read_solution(warm_start, problem) if warm_start else None
         with _nest_progress(time_limit) as progress:
-            solution = solve(problem, time_limit=time_limit, seed=seed, workers=workers, progress=progress)
+            solution = solve(problem, time_limit=time_limit, seed=seed, workers=workers, progress=progress,
+                             start=start)
         write_solution(target, solution)
         written = [target]
         if svg:

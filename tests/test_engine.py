@@ -18,7 +18,7 @@ from nester.engine.solve import solve
 from nester.engine.state import LayoutState
 from nester.engine.strip import construct, solve_strip
 from nester.errors import InputError
-from nester.formats import read_instance
+from nester.formats import read_instance, read_solution, write_solution
 from nester.model import place
 from nester.offcut import offcut_rectangle
 from nester.problem import Container, Item, Problem
@@ -125,3 +125,24 @@ def test_a_work_limit_makes_the_search_repeatable_for_a_seed():
     other = solve(problem, time_limit=0.5, seed=6, by_work=True)
     assert first.layouts == again.layouts and first.strip_length == again.strip_length
     assert first.layouts != other.layouts
+
+
+def test_a_warm_start_from_a_written_solution_is_kept_or_improved(tmp_path):
+    problem = read_instance(DATA / "jakobs1.json")
+    first = solve(problem, time_limit=0.3, seed=1, by_work=True)
+    write_solution(tmp_path / "first.json", first)
+    start = read_solution(tmp_path / "first.json", problem)
+    again = solve(problem, time_limit=0.3, seed=2, by_work=True, start=start)
+    assert solution_problems(again) == []
+    assert again.strip_length <= first.strip_length + 1e-9
+
+
+def test_a_warm_start_that_is_not_a_valid_layout_is_refused():
+    problem = read_instance(DATA / "jakobs1.json")
+    first = solve(problem, time_limit=0.0, seed=1, by_work=True)
+    placed = list(first.layouts[0].placed)
+    placed[1] = type(placed[1])(placed[1].item_id, placed[1].rotation, placed[0].translation)  # on top of another
+    broken = type(first)(problem=problem, layouts=(type(first.layouts[0])(0, tuple(placed)),),
+                         strip_length=first.strip_length)
+    with pytest.raises(InputError, match="warm start: the layout is not valid"):
+        solve(problem, time_limit=0.0, start=broken)

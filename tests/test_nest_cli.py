@@ -130,9 +130,9 @@ def test_bad_instances_are_one_line_exit_2_and_nothing_written(tmp_path, content
 def test_ctrl_c_stops_the_search_and_writes_the_best_layout(tmp_path):
     out = tmp_path / "j.json"
     command = [sys.executable, "-c", "from plycut.cli import app; app()", "nest", str(DATA / "jakobs1.json"),
-               "-o", str(out), "--time-limit", "120"]
+               "-o", str(out), "--time-limit", "120", "--workers", "2"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(4.0)  # imports, numba cache and the first layout
+    time.sleep(8.0)  # imports, numba cache and the first layout, on a busy machine too
     started = time.monotonic()
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
@@ -140,3 +140,12 @@ def test_ctrl_c_stops_the_search_and_writes_the_best_layout(tmp_path):
     assert time.monotonic() - started < 30.0
     assert solution_problems(read_solution(out)) == []
     assert "strip length" in stdout
+
+
+def test_nest_warm_starts_from_its_own_solution(tmp_path):
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    assert invoke("nest", str(DATA / "jakobs1.json"), "-o", str(first), "--time-limit", "1").exit_code == 0
+    result = invoke("nest", str(DATA / "jakobs1.json"), "-o", str(second), "--time-limit", "1",
+                    "--warm-start", str(first))
+    assert result.exit_code == 0, result.output
+    assert read_solution(second).strip_length <= read_solution(first).strip_length + 1e-9

@@ -21,6 +21,7 @@ from nester.engine.moves import search_move, seed_random
 from nester.engine.separator import SeparatorSettings, separate
 from nester.engine.shapes import PreparedProblem, prepare
 from nester.engine.state import LayoutState
+from nester.engine.warm_start import load_layout
 from nester.problem import BinLayout, PlacedItem, Problem, Solution
 
 CONSTRUCTION_SAMPLES = 150
@@ -181,7 +182,8 @@ def _compact_last(state: LayoutState, rng: np.random.Generator, deadline: float,
 
 def solve_bins(problem: Problem, *, time_limit: float, seed: int = 0,
                progress: Callable[[BinProgress], None] | None = None,
-               should_stop: Callable[[], bool] = lambda: False, clock: Clock | None = None) -> Solution:
+               should_stop: Callable[[], bool] = lambda: False, clock: Clock | None = None,
+               start: Solution | None = None) -> Solution:
     clock = clock or Clock()
     wall_started = time.monotonic()
     started = clock.now()
@@ -190,7 +192,10 @@ def solve_bins(problem: Problem, *, time_limit: float, seed: int = 0,
     seed_random(seed)
     prepared = prepare(problem)
     state = LayoutState(prepared, [], clock)
-    unplaced = construct(state, rng)
+    if start is not None:
+        unplaced = load_layout(state, start)
+    else:
+        unplaced = construct(state, rng)
 
     def report(phase: str) -> None:
         if progress:

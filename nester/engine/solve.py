@@ -4,6 +4,7 @@ Ctrl-C returning the best layout so far, and an exact check of what comes out.""
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import threading
 import time
@@ -43,10 +44,11 @@ def check_items_fit(problem: Problem) -> None:
                              f"{problem.margin:g} mm and spacing {problem.spacing:g} mm)")
 
 
-def _run(problem: Problem, time_limit: float, seed: int, progress, should_stop, by_work: bool) -> Solution:
+def _run(problem: Problem, time_limit: float, seed: int, progress, should_stop, by_work: bool,
+         start: Solution | None) -> Solution:
     solver = solve_strip if problem.is_strip else solve_bins
     return solver(problem, time_limit=time_limit, seed=seed, progress=progress, should_stop=should_stop,
-                  clock=WorkClock() if by_work else Clock())
+                  clock=WorkClock() if by_work else Clock(), start=start)
 
 
 def _rank(solution: Solution) -> tuple:
@@ -56,11 +58,12 @@ def _rank(solution: Solution) -> tuple:
     return (unplaced, solution.cost, len(solution.layouts), -solution.density)
 
 
-def _child(problem: Problem, time_limit: float, seed: int, by_work: bool, connection) -> None:
+def _child(problem: Problem, time_limit: float, seed: int, by_work: bool, start: Solution | None,
+           connection) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
-        connection.send(_run(problem, time_limit, seed, None, stop.is_set, by_work))
+        connection.send(_run(problem, time_limit, seed, None, stop.is_set, by_work, start))
     finally:
         connection.close()
 
@@ -80,10 +83,11 @@ def _interrupt_flag() -> Iterator[threading.Event]:
 
 
 def solve(problem: Problem, *, time_limit: float = 10.0, seed: int = 0, workers: int = 1,
-          progress: Callable | None = None, by_work: bool = False) -> Solution:
+          progress: Callable | None = None, by_work: bool = False, start: Solution | None = None) -> Solution:
     """The best layout found in ``time_limit`` seconds by ``workers`` independent searches
     (seeds seed, seed + 1, ...). With ``by_work`` the limit counts work instead of wall
     time (nester.engine.clock): the same seed then gives the same layout anywhere.
+    ``start``: a valid layout of the problem to improve (a warm start), e.g. sparrow's.
     Raises InputError for an item that fits nowhere; RuntimeError if a layout fails
     the exact check (an engine bug: nothing invalid is ever returned)."""
     check_items_fit(problem)
@@ -92,11 +96,16 @@ def solve(problem: Problem, *, time_limit: float = 10.0, seed: int = 0, workers:
         context = multiprocessing.get_context("fork")
         for offset in range(1, max(1, workers)):
             receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=_child, args=(problem, time_limit, seed + offset, by_work, send), daemon=True)
+            process = context.Process(target=_child, daemon=True,
+                                      args=(problem, time_limit, seed + offset, by_work, start, send))
             process.start()
             send.close()
             children.append((process, receive))
-        solutions = [_run(problem, time_limit, seed, progress, interrupted.is_set, by_work)]
+        solutions = [_run(problem, time_limit, seed, progress, interrupted.is_set, by_work, start)]
+        if interrupted.is_set():  # Ctrl-C may have reached this process alone (kill -INT)
+            for process, _ in children:
+                if process.is_alive():
+                    os.kill(process.pid, signal.SIGINT)
         for process, receive in children:
             try:
                 if receive.poll(None if by_work else time_limit + 60.0):

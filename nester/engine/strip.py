@@ -17,6 +17,8 @@ from nester.engine.moves import seed_random
 from nester.engine.separator import SeparatorSettings, separate
 from nester.engine.shapes import PreparedProblem, prepare
 from nester.engine.state import LayoutState, Snapshot
+from nester.engine.warm_start import load_layout
+from nester.errors import InputError
 from nester.problem import BinLayout, PlacedItem, Problem, Solution
 
 EXPLORATION_SHARE = 0.8
@@ -102,8 +104,10 @@ def _length(state: LayoutState, clearance: float) -> float:
 
 def solve_strip(problem: Problem, *, time_limit: float, seed: int = 0,
                 progress: Callable[[Progress], None] | None = None,
-                should_stop: Callable[[], bool] = lambda: False, clock: Clock | None = None) -> Solution:
-    """The shortest overlap-free layout found within ``time_limit`` seconds."""
+                should_stop: Callable[[], bool] = lambda: False, clock: Clock | None = None,
+                start: Solution | None = None) -> Solution:
+    """The shortest overlap-free layout found within ``time_limit`` seconds, from ``start``
+    if given (a valid layout of this problem), else from a bottom-left one."""
     clock = clock or Clock()
     wall_started = time.monotonic()
     started = clock.now()
@@ -113,7 +117,10 @@ def solve_strip(problem: Problem, *, time_limit: float, seed: int = 0,
     prepared = prepare(problem)
     clearance = problem.margin - problem.spacing / 2.0
     state = LayoutState(prepared, [0], clock)
-    construct(state, rng)
+    if start is None:
+        construct(state, rng)
+    elif load_layout(state, start):
+        raise InputError(f"{problem.source or problem.name}: the warm start leaves copies out of the strip")
     state.bin_rect[0, 2] = state.extent_x(0)
     best = state.snapshot()
     best_length = _length(state, clearance)
