@@ -20,6 +20,7 @@ from nester.layers import LayerRules
 from nester.model import RIGHT_ANGLES, Machining, Operation, Part, Sheet
 from nester.plans import apply_production_list, load_plan
 from nester.production import read_production_list
+from nester.thickness import FITS, ThicknessSpec, adapt_thickness
 from plycut.config import MaterialProfile, load_machine, load_profile
 from plycut.toml_reader import TableReader, load_toml
 
@@ -100,6 +101,7 @@ class JobSpec:
     layer_rules: tuple[tuple[str, Machining], ...] = ()
     svg_colours: tuple[tuple[str, Machining], ...] = ()
     source: str = "command line"
+    thickness: ThicknessSpec | None = None  # resize the plans' slots for the measured sheet
 
 
 @dataclass(frozen=True)
@@ -237,6 +239,17 @@ def _cam(table: TableReader) -> CamOptions:
     return options
 
 
+def _thickness(table: TableReader) -> ThicknessSpec | None:
+    """[thickness] nominal = 18, measured = 17.4, fit = "normal": slots drawn for nominal, cut for measured."""
+    if not table.keys():
+        return None
+    spec = ThicknessSpec(nominal=table.number("nominal", positive=True),
+                         measured=table.number("measured", positive=True),
+                         fit=table.string("fit", "normal", choices=tuple(FITS)))
+    table.done()
+    return spec
+
+
 def _climb_or_none(direction: str | None) -> bool | None:
     return None if direction is None else direction == "climb"
 
@@ -276,6 +289,7 @@ def read_job_file(path: Path) -> JobSpec:
         copies=top.integer("copies", 1, minimum=1),
         cam=_cam(top.table("cam")),
         nest=_nest(top.table("nest")),
+        thickness=_thickness(top.table("thickness")),
         layer_rules=tuple(rules),
         svg_colours=tuple(colours),
         source=str(path),
@@ -304,11 +318,13 @@ def _expand(plan: PlanSpec) -> list[Path]:
 
 def _stock(spec: JobSpec, profile: MaterialProfile) -> tuple[Sheet, ...]:
     sheets = []
+    # A sheet whose thickness the job does not give is the one measured for the thickness adaptation.
+    thickness = spec.thickness.measured if spec.thickness else profile.thickness
     for sheet in spec.sheets:
         sheets.append(Sheet(
             width=sheet.width if sheet.width is not None else profile.sheet[0],
             height=sheet.height if sheet.height is not None else profile.sheet[1],
-            thickness=sheet.thickness if sheet.thickness is not None else profile.thickness,
+            thickness=sheet.thickness if sheet.thickness is not None else thickness,
             quantity=sheet.quantity,
             margin=sheet.margin,
             cost=sheet.cost if sheet.cost is not None else profile.sheet_cost,
@@ -374,6 +390,11 @@ def build_job(spec: JobSpec) -> Job:
         [(pattern, m.operation, m.depth, m.diameter) for pattern, m in spec.layer_rules])
     colours = dict(spec.svg_colours) or None
     parts = _import_parts(spec, rules, colours, warnings)
+    if spec.thickness is not None:
+        adapted, changes = adapt_thickness(parts, spec.thickness.nominal, spec.thickness.measured, spec.thickness.fit)
+        parts = tuple(adapted)
+        told = f"thickness {spec.thickness.nominal:g} -> {spec.thickness.measured:g} mm"
+        warnings += [f"{told}: {line}" for line in changes] or [f"{told}: no slot or mortise of that width in the plans"]
     stock = _stock(spec, profile)
     job = Job(name=spec.name, parts=parts, stock=stock, machine=machine, profile=profile,
               tool=recipe.tool, cutting=cutting, cam=spec.cam, warnings=tuple(warnings), nest=spec.nest)

@@ -4,8 +4,9 @@ are, plycut jobs and plans through the job builder."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import Callable
 
 from nester.errors import InputError
 from nester.formats import read_instance
@@ -19,10 +20,11 @@ PLAN_SUFFIXES = (".toml", ".dxf", ".svg")
 
 def load_problem(inputs: list[Path], *, unit: str, job_spec: Callable[[], JobSpec]) -> Problem:
     """The problem of one instance file, or of a job / plan files (sheets and spacing from the
-    job's profile and tool, as `plycut run` would nest them)."""
+    job's profile and tool, as `plycut run` would nest them); the job's warnings come along."""
     if any(path.suffix.lower() in PLAN_SUFFIXES for path in inputs):
         job = build_job(job_spec())
-        return problem_from_parts(job.parts, job.stock, job.spacing, name=job.name)
+        problem = problem_from_parts(job.parts, job.stock, job.spacing, name=job.name)
+        return replace(problem, warnings=problem.warnings + tuple(job.warnings))
     if len(inputs) != 1:
         raise InputError("give one instance file (or plan files: .dxf, .svg, or one job .toml)")
     return read_instance(inputs[0], unit=unit)
