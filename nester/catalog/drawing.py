@@ -64,6 +64,39 @@ def with_dogbones(corners: list[Corner], bone_radius: float) -> list[Vertex]:
     return out
 
 
+def mortise_corners(centre: tuple[float, float], size: tuple[float, float]) -> list[Corner]:
+    """A rectangular hole, every corner boned: a square tenon seats fully."""
+    x, y = centre
+    dx, dy = size[0] / 2.0, size[1] / 2.0
+    return [Corner(x - dx, y - dy, True), Corner(x + dx, y - dy, True),
+            Corner(x + dx, y + dy, True), Corner(x - dx, y + dy, True)]
+
+
+def rounded_rectangle(x0: float, y0: float, x1: float, y1: float, r: float) -> list[Vertex]:
+    quarter = math.tan(math.pi / 8.0)
+    return [(x0 + r, y0, 0.0), (x1 - r, y0, quarter), (x1, y0 + r, 0.0), (x1, y1 - r, quarter),
+            (x1 - r, y1, 0.0), (x0 + r, y1, quarter), (x0, y1 - r, 0.0), (x0, y0 + r, quarter)]
+
+
+def flatten(vertices: list[Vertex], chord_error: float = 0.05) -> list[tuple[float, float]]:
+    """The closed outline as points, each bulged segment split into chords within chord_error."""
+    points: list[tuple[float, float]] = []
+    n = len(vertices)
+    for i, (x0, y0, bulge) in enumerate(vertices):
+        points.append((x0, y0))
+        if bulge == 0.0:
+            continue
+        x1, y1, _ = vertices[(i + 1) % n]
+        centre, radius, _, _ = _arc_from_bulge((x0, y0), (x1, y1), bulge)
+        sweep = 4.0 * math.atan(bulge)
+        step = 2.0 * math.acos(max(0.0, 1.0 - chord_error / radius)) if radius > chord_error else math.pi / 2
+        count = max(2, math.ceil(abs(sweep) / step))
+        start = math.atan2(y0 - centre[1], x0 - centre[0])
+        points += [(centre[0] + radius * math.cos(start + sweep * k / count),
+                    centre[1] + radius * math.sin(start + sweep * k / count)) for k in range(1, count)]
+    return points
+
+
 def _unit(dx: float, dy: float) -> tuple[float, float]:
     length = math.hypot(dx, dy)
     return dx / length, dy / length

@@ -2,8 +2,9 @@
 
 Our own design for plycut's demo (not one of the campaign's plans). The legs cross
 with a half-lap slot; four tenons go through mortises in the seat. Every joint is
-sized from the measured sheet thickness plus a fit clearance, and every inside
-corner a square edge must seat in carries a dogbone sized for the tool.
+sized from the measured sheet thickness plus a fit clearance (the seat height and
+the tenon lengths from the nominal one), and every inside corner a square edge
+must seat in carries a dogbone sized for the tool.
 
 The plan deliberately uses what real plans contain: an LWPOLYLINE with bulges
 (seat), loose LINE and ARC entities to be chained (legs), CIRCLE holes, an open
@@ -25,21 +26,22 @@ from nester.catalog.drawing import (
     add_lines_and_arcs,
     add_polyline,
     bulge_for_arc,
+    mortise_corners,
     new_drawing,
+    rounded_rectangle,
     with_dogbones,
 )
+from nester.catalog.fit import FitParameters
 
 LAYERS = {"CUT_OUTSIDE": 5, "CUT_INSIDE": 4, "POCKET_3MM": 3, "ENGRAVE_1MM": 2, "NOTES": 8}
 SHIPPED_PLAN = Path(__file__).with_name("stool.dxf")
 
 
 @dataclass(frozen=True)
-class StoolParameters:
-    """mm. thickness: the sheet as measured; clearance: added to every slot and mortise."""
+class StoolParameters(FitParameters):
+    """mm: the fit (measured thickness, clearance, tool, nominal thickness: what the seat height
+    and the tenons are drawn for) and the stool's own sizes."""
 
-    thickness: float = 18.0
-    clearance: float = 0.2
-    tool_diameter: float = 6.0
     height: float = 450.0
     seat: float = 360.0
     leg_width: float = 300.0
@@ -49,23 +51,13 @@ class StoolParameters:
     foot_arch_span: float = 180.0
 
     @property
-    def slot(self) -> float:
-        return self.thickness + self.clearance
-
-    @property
-    def bone_radius(self) -> float:
-        # A little over the tool radius, so the bone still clears if the tool wears or the
-        # allowance changes (Fellesverkstedet's advice).
-        return self.tool_diameter / 2.0 + 0.2
-
-    @property
     def leg_height(self) -> float:
-        return self.height - self.thickness  # the seat sits on the leg shoulders
+        return self.height - self.nominal  # the seat sits on the leg shoulders
 
 
 def _leg_top(p: StoolParameters, slot_from_top: bool) -> list[Corner]:
     """Right-to-left along the top edge: shoulders, tenons (boned roots), optional half-lap slot."""
-    w, h, t = p.leg_width, p.leg_height, p.thickness
+    w, h, t = p.leg_width, p.leg_height, p.nominal  # tenons as long as the seat is thick
     centre = w / 2.0
     corners: list[Corner] = [Corner(w, h)]
     tenon_centres = (centre + p.tenon_offset, centre - p.tenon_offset)
@@ -110,19 +102,6 @@ def leg_corners(p: StoolParameters, slot_from_top: bool) -> list[Corner]:
         ]
     corners += [Corner(*right_foot), Corner(w, 0.0)]
     return corners + _leg_top(p, slot_from_top)
-
-
-def mortise_corners(centre: tuple[float, float], size: tuple[float, float]) -> list[Corner]:
-    x, y = centre
-    dx, dy = size[0] / 2.0, size[1] / 2.0
-    return [Corner(x - dx, y - dy, True), Corner(x + dx, y - dy, True),
-            Corner(x + dx, y + dy, True), Corner(x - dx, y + dy, True)]
-
-
-def rounded_rectangle(x0: float, y0: float, x1: float, y1: float, r: float) -> list[tuple[float, float, float]]:
-    quarter = math.tan(math.pi / 8.0)
-    return [(x0 + r, y0, 0.0), (x1 - r, y0, quarter), (x1, y0 + r, 0.0), (x1, y1 - r, quarter),
-            (x1 - r, y1, 0.0), (x0 + r, y1, quarter), (x0, y1 - r, 0.0), (x0, y0 + r, quarter)]
 
 
 def _letter(msp, letter: str, x: float, y: float, size: float) -> None:
