@@ -7,7 +7,8 @@ area lower bound of every order.
 The orders (5 to 20 units each, adding up to --units) are drawn with a fixed seed over
 every registered catalog design, French regions and fablabs, on birch 18 mm and poplar
 15 mm. Each order is estimated for real (nest, programs, read back, timed), as
-`plycut campaign` does. --quick: 100 units in 10 orders, 0.5 s of nesting each.
+`plycut campaign` does. --quick: 30 units in 5 orders, 0.5 s of nesting each (about a minute
+per worker count on one core; the full run is about 35 min of CPU per worker count).
 """
 
 from __future__ import annotations
@@ -86,17 +87,18 @@ def cpu_seconds() -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="100 units in 10 orders, 0.5 s of nesting each")
+    parser.add_argument("--quick", action="store_true", help="30 units in 5 orders, 0.5 s of nesting each")
     parser.add_argument("--units", type=int, default=1000)
     parser.add_argument("--orders", type=int, default=100)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--time-limit", type=float, default=1.0, help="nesting seconds per order")
     parser.add_argument("--items", nargs="+", help="designs to draw from (default: every registered one)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--json", type=Path, default=Path("benchmarks/results/campaign.json"))
+    parser.add_argument("--json", type=Path, help="default: benchmarks/results/campaign.json (-quick.json)")
     args = parser.parse_args()
     if args.quick:
-        args.units, args.orders, args.time_limit = 100, 10, 0.5
+        args.units, args.orders, args.time_limit = 30, 5, 0.5
+    json_path = args.json or Path(f"benchmarks/results/campaign{'-quick' if args.quick else ''}.json")
     rows = campaign_rows(args.units, args.orders, args.seed, args.items)
     settings = Order(name="benchmark", items=(), nest=NestOptions(time_limit=args.time_limit))
     runs = []
@@ -119,7 +121,7 @@ def main() -> None:
     if len(runs) > 1:
         print(f"speed-up with {runs[-1]['workers']} workers: {runs[0]['wall_time_s'] / runs[-1]['wall_time_s']:.2f}x")
     items = sorted({row["item"] for row in rows})
-    write_report(args.json, "campaign", {"units": args.units, "orders": args.orders, "items": items,
+    write_report(json_path, "campaign", {"units": args.units, "orders": args.orders, "items": items,
                                          "cores": os.cpu_count(),
                                          "nest_time_limit_s": args.time_limit, "seed": args.seed, "runs": runs})
 

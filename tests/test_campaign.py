@@ -126,7 +126,7 @@ def test_dask_cluster_gives_the_in_process_results(orders_csv, in_process, tmp_p
     from distributed import LocalCluster
 
     _, doc, _ = in_process
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         out = tmp_path / "dask"
         result = invoke("campaign", str(orders_csv), "-o", str(out), "--scheduler", cluster.scheduler_address,
                         "--time-limit", "0.1")
