@@ -61,19 +61,19 @@ def estimate_order(order: Order, *, previews: bool = True, progress: Callable[[s
     """The figures of ``order``, per material and in total; InputError for bad input."""
     if not order.items:
         raise InputError(f"{order.source}: nothing to estimate (no items)")
-    groups = _groups(order)
-    materials, drawings = [], []
-    for group in groups:
+    materials, items, areas, drawings = [], [], [], []
+    for group in _groups(order):
         if progress:
             progress(group.title)
         job = _group_job(order, group)
         result = run_job(job)
-        materials.append(_material(order, group, job, result))
+        material, area_pair = _material(order, group, job, result)
+        materials.append(material)
+        areas.append(area_pair)
+        items += _item_figures(order, group, job.parts, material["costs_eur"])
         if previews:
             drawings += _previews(group, job, result, order.min_offcut)
-    items = [_item_figures(order, group, material) for group, material in zip(groups, materials)]
-    document = _document(order, materials, [i for per_group in items for i in per_group])
-    return OrderEstimate(document, tuple(drawings))
+    return OrderEstimate(_document(order, materials, items, areas), tuple(drawings))
 
 
 def _groups(order: Order) -> list[_Group]:
@@ -157,7 +157,8 @@ def _layout_area(layout: Layout) -> float:
     return sum(p.part.area for p in layout.placements)
 
 
-def _material(order: Order, group: _Group, job: Job, result: RunResult) -> dict:
+def _material(order: Order, group: _Group, job: Job, result: RunResult) -> tuple[dict, tuple[float, float]]:
+    """The figures of one material, and its parts and sheet areas (mm2) unrounded."""
     if result.nest.unplaced:
         part, count = result.nest.unplaced[0]
         raise InputError(f"{order.source}: {count} x {part.name} could not be placed on "
@@ -180,7 +181,7 @@ def _material(order: Order, group: _Group, job: Job, result: RunResult) -> dict:
     price = job.stock[0].cost
     stock = job.stock[0]
     usable = (stock.width - 2 * stock.margin) * (stock.height - 2 * stock.margin)
-    return {
+    figures = {
         "material": group.title,
         "profile": group.profile.id,
         "name": group.profile.name,
@@ -207,9 +208,8 @@ def _material(order: Order, group: _Group, job: Job, result: RunResult) -> dict:
         "costs_eur": group_costs(order.costs, sheets=len(sheets), sheet_price=price, machine_h=machine_h),
         "sheet_details": sheets,
         "warnings": result.summary["warnings"],
-        "_areas": (parts_area, sheet_area),
-        "_parts": [(p.name, p.quantity, p.area, _contour(p), p.outline.bounds) for p in job.parts],
     }
+    return figures, (parts_area, sheet_area)
 
 
 def _contour(part: Part) -> float:
@@ -217,19 +217,17 @@ def _contour(part: Part) -> float:
     return part.outline.length
 
 
-def _item_figures(order: Order, group: _Group, material: dict) -> list[dict]:
+def _item_figures(order: Order, group: _Group, parts: tuple[Part, ...], costs: dict) -> list[dict]:
     """Each item's parts per unit and its share of the group's costs: sheets by part area,
     machine and operator time by contour length, the job fee by units."""
-    parts = material.pop("_parts")
-    group_area = sum(a * q for _, q, a, _, _ in parts) or 1.0
-    group_contour = sum(c * q for _, q, _, c, _ in parts) or 1.0
-    costs = material["costs_eur"]
+    group_area = sum(p.area * p.quantity for p in parts) or 1.0
+    group_contour = sum(_contour(p) * p.quantity for p in parts) or 1.0
     out = []
     for item in group.items:
         prefix = item.label + ":"
-        mine = [p for p in parts if p[0].startswith(prefix)]
-        area_share = sum(a * q for _, q, a, _, _ in mine) / group_area
-        contour_share = sum(c * q for _, q, _, c, _ in mine) / group_contour
+        mine = [p for p in parts if p.name.startswith(prefix)]
+        area_share = sum(p.area * p.quantity for p in mine) / group_area
+        contour_share = sum(_contour(p) * p.quantity for p in mine) / group_contour
         fee = order.costs.job_fee * item.quantity / order.units
         cost = costs["material"] * area_share + (costs["machine"] + costs["operator"]) * contour_share + fee
         out.append({
@@ -239,11 +237,7 @@ def _item_figures(order: Order, group: _Group, material: dict) -> list[dict]:
             "quantity": item.quantity,
             "material": group.title,
             "dimensions_mm": dict(item.dimensions),
-            "parts_per_unit": [{
-                "part": name[len(prefix):], "count": quantity // item.quantity,
-                "width_mm": round(b[2] - b[0], 1), "height_mm": round(b[3] - b[1], 1),
-                "area_m2": round(a / M2, 4),
-            } for name, quantity, a, _, b in mine],
+            "parts_per_unit": [_part_per_unit(p, prefix, item.quantity) for p in mine],
             "area_share": round(area_share, 4),
             "cut_share": round(contour_share, 4),
             "cost_eur": round(cost, 2),
@@ -252,9 +246,14 @@ def _item_figures(order: Order, group: _Group, material: dict) -> list[dict]:
     return out
 
 
-def _document(order: Order, materials: list[dict], items: list[dict]) -> dict:
+def _part_per_unit(part: Part, prefix: str, units: int) -> dict:
+    x0, y0, x1, y1 = part.outline.bounds
+    return {"part": part.name[len(prefix):], "count": part.quantity // units, "width_mm": round(x1 - x0, 1),
+            "height_mm": round(y1 - y0, 1), "area_m2": round(part.area / M2, 4)}
+
+
+def _document(order: Order, materials: list[dict], items: list[dict], areas: list[tuple[float, float]]) -> dict:
     costs = order_costs([m["costs_eur"] for m in materials], order.costs.job_fee)
-    areas = [m.pop("_areas") for m in materials]
     parts_area = sum(a[0] for a in areas) / M2
     sheet_area = sum(a[1] for a in areas) / M2
     units = order.units

@@ -109,7 +109,7 @@ def _material_row(m: dict) -> list[str]:
 
 def _item_section(item: dict) -> str:
     dims = ", ".join(f"{k} {v:g} mm" for k, v in item["dimensions_mm"].items())
-    what = item["design"] and f"catalog design {item['design']}" or "plans " + ", ".join(item["plans"])
+    what = f"catalog design {item['design']}" if item["design"] else "plans " + ", ".join(item["plans"])
     rows = [[_cell(p["part"]), _cell(p["count"]), _cell(f"{p['width_mm']:g} x {p['height_mm']:g} mm"),
              _cell(f"{p['area_m2']:.3f} m²")] for p in item["parts_per_unit"]]
     return (f"<h3>{escape(item['item'])}: parts of one unit</h3>"
