@@ -142,8 +142,9 @@ def _draw(item: OrderItem, path: Path, fit: FitParameters) -> None:
     """The design's plan for this fit; a design that cannot be drawn is bad input, in one line."""
     try:
         write_design_plan(item.design, path, fit, dict(item.dimensions), where=item.where)
-    except InputError:
-        raise
+    except InputError as exc:
+        message = str(exc).replace(str(path.parent) + "/", "")
+        raise InputError(message if message.startswith(item.where) else f"{item.where}: {message}") from None
     except Exception as exc:  # the design's own geometry broke on these parameters
         raise InputError(f"{item.where}: {item.design} cannot be drawn for a {fit.thickness:g} mm sheet with "
                          f"{fit.clearance:g} mm clearance{_dims(item)}: {type(exc).__name__}: {exc}") from None

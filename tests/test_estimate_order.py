@@ -262,3 +262,14 @@ def test_lower_bound_is_the_area_bound(order_report):
     (material,) = doc["materials"]
     usable = (2440 - 20) * (1220 - 20) / 1e6
     assert material["sheets_lower_bound"] == math.ceil(material["parts_area_m2"] / usable - 1e-6)
+
+
+def test_a_design_refusing_its_dimensions_is_named_by_the_order_key(tmp_path, monkeypatch):
+    def picky(path, fit, dimensions):
+        raise registry.InputError("picky: height must be 300 to 900 mm, got 2000")
+
+    monkeypatch.setitem(registry.DESIGNS, "picky", registry.Design("picky", "refuses", picky, {"height": 500.0}))
+    order = tmp_path / "order.toml"
+    order.write_text('[[items]]\nitem = "picky"\nquantity = 1\ndimensions = { height = 2000 }\n')
+    line = one_line_error(invoke("estimate", str(order), "-o", str(tmp_path / "out")))
+    assert line == f"plycut: error: {order}: key 'items[0].item': picky: height must be 300 to 900 mm, got 2000"
