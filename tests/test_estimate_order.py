@@ -273,3 +273,32 @@ def test_a_design_refusing_its_dimensions_is_named_by_the_order_key(tmp_path, mo
     order.write_text('[[items]]\nitem = "picky"\nquantity = 1\ndimensions = { height = 2000 }\n')
     line = one_line_error(invoke("estimate", str(order), "-o", str(tmp_path / "out")))
     assert line == f"plycut: error: {order}: key 'items[0].item': picky: height must be 300 to 900 mm, got 2000"
+
+
+def _rectangle_part(path, width, height):
+    import ezdxf
+
+    doc = ezdxf.new("R12")
+    doc.header["$INSUNITS"] = 4
+    doc.layers.add("4_ANYTOOL_CUTTHROUGH_OUTSI", color=5)
+    doc.modelspace().add_polyline2d([(0, 0), (width, 0), (width, height), (0, height)], close=True,
+                                    dxfattribs={"layer": "4_ANYTOOL_CUTTHROUGH_OUTSI"})
+    doc.saveas(path)
+
+
+def test_per_part_files_with_a_production_list_per_unit(tmp_path):
+    """WikiHouse-style files: the production list is one unit's, --quantity multiplies it."""
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    _rectangle_part(plans / "BOX_SIDE.dxf", 400, 300)
+    _rectangle_part(plans / "BOX_CLIP.dxf", 80, 40)
+    (plans / "BOX_production.csv").write_text("Label,Quantity\nBOX_SIDE,2\nBOX_CLIP,4\n")
+    out = tmp_path / "out"
+    result = invoke("estimate", str(plans / "BOX_SIDE.dxf"), str(plans / "BOX_CLIP.dxf"), "--production",
+                    str(plans / "BOX_production.csv"), "--quantity", "3", "-o", str(out), *FAST)
+    assert result.exit_code == 0, result.output
+    doc = json.loads((out / "estimate.json").read_text())
+    (item,) = doc["items"]
+    assert (item["item"], item["quantity"]) == ("plans", 3)
+    assert {p["part"]: p["count"] for p in item["parts_per_unit"]} == {"BOX_SIDE": 2, "BOX_CLIP": 4}
+    assert doc["totals"]["parts"] == 18 and doc["totals"]["sheets"] == 1
