@@ -365,6 +365,7 @@ def _disambiguate(parts: list[Part]) -> list[Part]:
 
 
 DEMO_COPIES = 6  # stools: one full 2500 x 1250 sheet
+DEMO_NEST_SECONDS = 2.0  # one sheet is the bound: the rest only grows the offcut
 
 
 def demo_spec(machine: str = DEFAULT_MACHINE, copies: int = DEMO_COPIES) -> JobSpec:
@@ -377,6 +378,7 @@ def demo_spec(machine: str = DEFAULT_MACHINE, copies: int = DEMO_COPIES) -> JobS
         machine=machine,
         profile=DEFAULT_PROFILE,
         copies=copies,
+        nest=NestOptions(time_limit=DEMO_NEST_SECONDS),
     )
 
 

@@ -27,7 +27,7 @@ from nester.problem import BinLayout, PlacedItem, Problem, Solution
 CONSTRUCTION_SAMPLES = 150
 COMPACTION_SHARE = 0.2  # of the time limit, for the offcut
 COMPACTION_CUTS = (0.02, 0.002)
-COMPACTION_PATIENCE = 10  # failed cuts in a row that end the compaction
+COMPACTION_PATIENCE = 6  # failed cuts in a row that end the compaction
 
 
 @dataclass
