@@ -28,15 +28,17 @@ def segments_touch(ax, ay, bx, by, cx, cy, dx, dy, tol):
         return False
     if max(ay, by) + tol < min(cy, dy) or max(cy, dy) + tol < min(ay, by):
         return False
-    tol_cd = tol * math.hypot(dx - cx, dy - cy)
+    # A point is within tol of a line when |cross| <= tol * length: compared squared, no root.
+    tol2 = tol * tol
+    reach_cd = tol2 * ((dx - cx) * (dx - cx) + (dy - cy) * (dy - cy))
     d1 = _cross(cx, cy, dx, dy, ax, ay)
     d2 = _cross(cx, cy, dx, dy, bx, by)
-    if (d1 > tol_cd and d2 > tol_cd) or (d1 < -tol_cd and d2 < -tol_cd):
+    if d1 * d2 > 0.0 and d1 * d1 > reach_cd and d2 * d2 > reach_cd:
         return False
-    tol_ab = tol * math.hypot(bx - ax, by - ay)
+    reach_ab = tol2 * ((bx - ax) * (bx - ax) + (by - ay) * (by - ay))
     d3 = _cross(ax, ay, bx, by, cx, cy)
     d4 = _cross(ax, ay, bx, by, dx, dy)
-    if (d3 > tol_ab and d4 > tol_ab) or (d3 < -tol_ab and d4 < -tol_ab):
+    if d3 * d4 > 0.0 and d3 * d3 > reach_ab and d4 * d4 > reach_ab:
         return False
     return True
 
