@@ -22,6 +22,7 @@ from plycut import __version__
 from plycut.config import MaterialProfile, load_profile
 from plycut.costs import group_costs, operator_hours, order_costs
 from plycut.estimate_order import Order, OrderItem
+from nester.thickness import ThicknessSpec
 from plycut.job import Job, JobSpec, PlanSpec, SheetSpec, build_job
 from plycut.offcuts import area, kept_offcut
 from plycut.pipeline import RunResult, run_job
@@ -125,8 +126,12 @@ def _item_job(order: Order, group: _Group, item: OrderItem, fit: FitParameters, 
         plans = (PlanSpec(file=plan),)
     width, height = order.sheet or (None, None)
     price = order.costs.price_of_sheet(group.profile_name, order.profile, group.profile.sheet_cost)
+    # Imported plans drawn for another thickness get their slots resized (catalog designs
+    # are drawn for the measured sheet already).
+    adapt = (ThicknessSpec(order.plans_nominal_thickness, group.thickness, order.fit)
+             if order.plans_nominal_thickness is not None and not item.design else None)
     spec = JobSpec(name=item.label, plans=plans, machine=order.machine, profile=group.profile_name,
-                   tool=order.tool, copies=item.quantity, nest=order.nest,
+                   tool=order.tool, copies=item.quantity, nest=order.nest, thickness=adapt,
                    sheets=(SheetSpec(width=width, height=height, thickness=group.thickness, margin=order.margin,
                                      cost=price),))
     try:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from nester.catalog.registry import FitParameters, design
 from nester.errors import InputError
+from nester.thickness import FITS
 from plycut.costs import CostSettings
 from plycut.job import DEFAULT_MACHINE, DEFAULT_PROFILE, UNITS, NestOptions, PlanSpec
 from plycut.toml_reader import TableReader, load_toml
@@ -58,6 +59,8 @@ class Order:
     nest: NestOptions = NestOptions(time_limit=DEFAULT_TIME_LIMIT)
     min_offcut: tuple[float, float] = DEFAULT_MIN_OFFCUT
     source: str = "command line"
+    plans_nominal_thickness: float | None = None  # imported plans drawn for this: slots resized
+    fit: str = "normal"
 
     @property
     def units(self) -> int:
@@ -197,6 +200,10 @@ def read_order_file(path: Path, *, items_required: bool = True) -> Order:
         nest=_nest(top.table("nest")),
         min_offcut=offcut,
         source=str(path),
+        plans_nominal_thickness=top.number("nominal_thickness", None, positive=True),
+        fit=top.string("fit", "normal", choices=FITS),
     )
+    if order.plans_nominal_thickness is not None and order.thickness is None:
+        raise top.error("nominal_thickness", "goes with thickness (the sheets' measured thickness)")
     top.done()
     return order

@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from nester.errors import InputError
+from nester.thickness import ThicknessSpec
 from plycut.estimate_order import Order, parse_item_option, plan_item, read_order_file, unique_labels
 from plycut.job import DEFAULT_MACHINE, DEFAULT_PROFILE, UNITS
 
@@ -40,6 +41,19 @@ def _overrides(order: Order, *, machine, profile, tool, thickness, clearance, sh
         order = replace(order, costs=replace(order.costs, sheet_price=sheet_price))
     nest = {"time_limit": time_limit, "seed": seed}
     return replace(order, nest=replace(order.nest, **{k: v for k, v in nest.items() if v is not None}))
+
+
+def _with_plan_thickness(order: Order, nominal: float | None, fit: str | None) -> Order:
+    """--nominal-thickness (with --measured-thickness) resizes the slots of the plan files."""
+    if nominal is None:
+        if fit is not None:
+            raise InputError("--fit goes with --nominal-thickness and --measured-thickness")
+        return order
+    _positive(nominal, "--nominal-thickness")
+    if order.thickness is None:
+        raise InputError("--nominal-thickness needs --measured-thickness (the sheets' measured thickness)")
+    ThicknessSpec(nominal, order.thickness, fit or "normal")  # refuses a bad fit or a typing slip now
+    return replace(order, plans_nominal_thickness=nominal, fit=fit or "normal")
 
 
 def _positive(value: float | None, option: str) -> None:
@@ -77,6 +91,9 @@ def estimate(
     profile: Optional[str] = typer.Option(None, help=f"Material profile or .toml (default: {DEFAULT_PROFILE})."),
     tool: Optional[str] = typer.Option(None, help="Tool id within the profile (default: its first tool)."),
     measured_thickness: Optional[float] = typer.Option(None, help="The sheets' measured thickness, mm."),
+    nominal_thickness: Optional[float] = typer.Option(
+        None, help="Thickness the plan files' slots are drawn for, mm: they are resized to the measured one."),
+    fit: Optional[str] = typer.Option(None, help="Joint fit of resized slots: tight, normal or loose."),
     clearance: Optional[float] = typer.Option(None, help="Fit clearance of the catalog designs' slots, mm."),
     sheet_price: Optional[float] = typer.Option(None, help="EUR per sheet (default: the profile's)."),
     time_limit: Optional[float] = typer.Option(None, help="Nesting seconds per material (default: 2)."),
@@ -97,6 +114,7 @@ def estimate(
         order = build_order(list(inputs or []), item, quantity=quantity, units=units, production=production)
         order = _overrides(order, machine=machine, profile=profile, tool=tool, thickness=measured_thickness,
                            clearance=clearance, sheet_price=sheet_price, time_limit=time_limit, seed=seed)
+        order = _with_plan_thickness(order, nominal_thickness, fit)
         with cli.console.status("estimating") as status:
             result = estimate_order(order, progress=lambda title: status.update(f"estimating {title}"))
         written = write_report_files(out, estimate_files(result), ESTIMATE_JSON)

@@ -302,3 +302,24 @@ def test_per_part_files_with_a_production_list_per_unit(tmp_path):
     assert (item["item"], item["quantity"]) == ("plans", 3)
     assert {p["part"]: p["count"] for p in item["parts_per_unit"]} == {"BOX_SIDE": 2, "BOX_CLIP": 4}
     assert doc["totals"]["parts"] == 18 and doc["totals"]["sheets"] == 1
+
+
+def test_plan_files_drawn_for_another_thickness_are_resized_in_the_estimate(tmp_path):
+    out = tmp_path / "out"
+    result = invoke("estimate", str(SHIPPED_PLAN), "--nominal-thickness", "18", "--measured-thickness", "17.4",
+                    "--fit", "tight", "-o", str(out), *FAST)
+    assert result.exit_code == 0, result.output
+    doc = json.loads((out / "estimate.json").read_text())
+    changes = [w for w in json.dumps(doc).split('"') if w.startswith("thickness 18 -> 17.4 mm")]
+    assert changes and all("-> 17.40 mm" in change for change in changes)  # tight: measured + 0
+
+
+@pytest.mark.parametrize("args, fragments", [
+    (("--nominal-thickness", "18"), ("--nominal-thickness needs --measured-thickness",)),
+    (("--fit", "loose"), ("--fit goes with --nominal-thickness",)),
+    (("--nominal-thickness", "18", "--measured-thickness", "17.4", "--fit", "snug"), ("fit 'snug'",)),
+])
+def test_bad_thickness_options_of_estimate_are_one_line(tmp_path, args, fragments):
+    out = tmp_path / "out"
+    one_line_error(invoke("estimate", str(SHIPPED_PLAN), *args, "-o", str(out), *FAST), *fragments)
+    assert not out.exists()
