@@ -7,11 +7,9 @@ import multiprocessing
 import os
 import signal
 import threading
-import time
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
-import numpy as np
 
 from nester.engine.bins import solve_bins
 from nester.engine.clock import Clock, WorkClock

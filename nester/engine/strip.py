@@ -16,7 +16,7 @@ from nester.engine.construct import place_bottom_left
 from nester.engine.moves import seed_random
 from nester.engine.separator import SeparatorSettings, separate
 from nester.engine.shapes import PreparedProblem, prepare
-from nester.engine.state import LayoutState, Snapshot
+from nester.engine.state import LayoutState
 from nester.engine.warm_start import load_layout
 from nester.errors import InputError
 from nester.problem import BinLayout, PlacedItem, Problem, Solution
