@@ -12,7 +12,7 @@ from shapely.geometry import LineString, Point, Polygon, box
 from shapely.geometry.polygon import orient
 
 from nester.engine.collide import outside_rect, overlap_proxy, point_in_shape, segments_touch, shapes_collide
-from nester.engine.moves import placement_cost
+from nester.engine.moves import BOX_PUSH, placement_cost
 from nester.engine.shapes import item_rotations, poles, prepare
 from nester.problem import Container, Item, Problem
 
@@ -168,8 +168,12 @@ def placement_cost_reference(shapes, placed, candidate, weights, rect, epsilon):
     if out > 0:
         total += (out + epsilon) * math.sqrt(shapes[s].area)
     for other, (t, u, v) in enumerate(placed):
-        if moved.distance(affinity.translate(shapes[t], u, v)) <= 1e-9:
-            total += weights[other] * overlap_proxy_reference(circles(s, x, y), circles(t, u, v), epsilon)
+        neighbour = affinity.translate(shapes[t], u, v)
+        if moved.distance(neighbour) <= 1e-9:
+            a, b = moved.bounds, neighbour.bounds
+            box_overlap = max(0.0, min(min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1])))
+            total += weights[other] * (overlap_proxy_reference(circles(s, x, y), circles(t, u, v), epsilon)
+                                       + BOX_PUSH * epsilon * box_overlap)
     return total
 
 

@@ -17,6 +17,7 @@ from numba import njit
 from nester.engine.collide import outside_rect, overlap_proxy, shapes_collide
 
 DESCENT_STEPS = 60
+BOX_PUSH = 10.0  # epsilons per unit of box overlap added to a collision
 
 
 @njit(cache=True)
@@ -41,7 +42,11 @@ def pair_overlap(s, x, y, t, u, v, geometry, tol, epsilon):
     vx, vy, vertex_start, ring_start, pole_x, pole_y, pole_r, pole_start, bbox, size, scratch = geometry
     if shapes_collide(s, x, y, t, u, v, vx, vy, vertex_start, ring_start,
                       pole_x, pole_y, pole_r, pole_start, bbox, tol, scratch):
-        return overlap_proxy(s, x, y, t, u, v, pole_x, pole_y, pole_r, pole_start, epsilon)
+        # Where only edges collide the poles say little: the boxes' overlap points the way out.
+        across = min(bbox[s, 2] + x, bbox[t, 2] + u) - max(bbox[s, 0] + x, bbox[t, 0] + u)
+        along = min(bbox[s, 3] + y, bbox[t, 3] + v) - max(bbox[s, 1] + y, bbox[t, 1] + v)
+        return (overlap_proxy(s, x, y, t, u, v, pole_x, pole_y, pole_r, pole_start, epsilon)
+                + BOX_PUSH * epsilon * max(0.0, min(across, along)))
     return 0.0
 
 
