@@ -18,11 +18,11 @@ from nester.catalog.registry import FitParameters, write_design_plan
 from nester.errors import InputError
 from nester.model import Layout, Part
 from nester.preview import Overlay, sheet_svg
+from nester.thickness import ThicknessSpec
 from plycut import __version__
 from plycut.config import MaterialProfile, load_profile
 from plycut.costs import group_costs, operator_hours, order_costs
 from plycut.estimate_order import Order, OrderItem
-from nester.thickness import ThicknessSpec
 from plycut.job import Job, JobSpec, PlanSpec, SheetSpec, build_job
 from plycut.offcuts import area, kept_offcut
 from plycut.pipeline import RunResult, run_job
