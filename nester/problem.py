@@ -68,6 +68,9 @@ class Container:
         return not self.shape.interiors and self.shape.equals(box(*self.shape.bounds)) and not self.zones
 
 
+RELATIVE_TOLERANCE = 1e-6  # of a problem's size: its default check tolerance
+
+
 @dataclass(frozen=True)
 class Problem:
     """Strip packing when ``strip_height`` is set (minimise the length along x), else bin packing.
@@ -76,6 +79,8 @@ class Problem:
     margin: least distance between an item and a container's edge, holes and zones.
     document: the instance as read, kept so a solution can be written next to it.
     warnings: what the reader repaired or assumed (a polygon made valid, a unit guessed).
+    tolerance: by how much an outline may pass the spacing or the margin and still be
+    valid, in the problem's units; None: RELATIVE_TOLERANCE of the problem's size.
     """
 
     name: str
@@ -87,6 +92,7 @@ class Problem:
     source: str = ""
     document: dict[str, Any] | None = field(default=None, compare=False)
     warnings: tuple[str, ...] = ()
+    tolerance: float | None = None
 
     @property
     def is_strip(self) -> bool:
@@ -99,6 +105,20 @@ class Problem:
     @property
     def item_area(self) -> float:
         return sum(item.area * item.demand for item in self.items)
+
+    def size(self, strip_length: float = 0.0) -> float:
+        """The largest container side (or the strip's height and length)."""
+        sides = [self.strip_height or 0.0, strip_length]
+        for container in self.bins:
+            x0, y0, x1, y1 = container.shape.bounds
+            sides += [x1 - x0, y1 - y0]
+        return max(sides)
+
+    def check_tolerance(self, strip_length: float = 0.0) -> float:
+        """The tolerance of validity checks: ``tolerance``, else RELATIVE_TOLERANCE of the size.
+        Rounding a file in inches, or sparrow's 32-bit floats, stays within it; anything a
+        router would notice does not."""
+        return self.tolerance if self.tolerance is not None else RELATIVE_TOLERANCE * self.size(strip_length)
 
 
 @dataclass(frozen=True)

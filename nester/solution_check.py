@@ -25,7 +25,6 @@ from nester.model import place
 from nester.problem import BinLayout, Problem, Solution
 from nester.validate import allowed_text, rotation_allowed, spacing_problems
 
-RELATIVE_TOLERANCE = 1e-6
 
 
 def solution_problems(solution: Solution, tolerance: float | None = None) -> list[str]:
@@ -58,13 +57,9 @@ def solution_problems(solution: Solution, tolerance: float | None = None) -> lis
 
 
 def default_tolerance(solution: Solution) -> float:
-    """RELATIVE_TOLERANCE of the problem's size: its largest container side, or the strip."""
-    problem = solution.problem
-    sides = [problem.strip_height or 0.0, solution.strip_length or 0.0]
-    for container in problem.bins:
-        x0, y0, x1, y1 = container.shape.bounds
-        sides += [x1 - x0, y1 - y0]
-    return RELATIVE_TOLERANCE * max(sides)
+    """The problem's tolerance, else RELATIVE_TOLERANCE of its size: its largest container
+    side, or the strip."""
+    return solution.problem.check_tolerance(solution.strip_length or 0.0)
 
 
 def _count_problems(solution: Solution) -> list[str]:

@@ -14,6 +14,7 @@ from nester.formats.plycut_parts import problem_from_parts
 from nester.offcut import offcut_rectangle
 from nester.problem import Problem, Solution
 from plycut.job import JobSpec, build_job
+from plycut.pipeline import LAYOUT_TOLERANCE
 
 PLAN_SUFFIXES = (".toml", ".dxf", ".svg")
 
@@ -24,7 +25,7 @@ def load_problem(inputs: list[Path], *, unit: str, job_spec: Callable[[], JobSpe
     if any(path.suffix.lower() in PLAN_SUFFIXES for path in inputs):
         job = build_job(job_spec())
         problem = problem_from_parts(job.parts, job.stock, job.spacing, name=job.name)
-        return replace(problem, warnings=problem.warnings + tuple(job.warnings))
+        return replace(problem, warnings=problem.warnings + tuple(job.warnings), tolerance=LAYOUT_TOLERANCE)
     if len(inputs) != 1:
         raise InputError("give one instance file (or plan files: .dxf, .svg, or one job .toml)")
     return read_instance(inputs[0], unit=unit)

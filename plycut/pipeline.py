@@ -224,7 +224,8 @@ LAYOUT_TOLERANCE = 1e-4
 
 def nest_job(job: Job, progress: Callable | None = None) -> NestResult:
     """The job's parts nested on its stock by the engine, within the job's time limit."""
-    problem = problem_from_parts(job.parts, job.stock, job.spacing, name=job.name)
+    problem = replace(problem_from_parts(job.parts, job.stock, job.spacing, name=job.name),
+                      tolerance=LAYOUT_TOLERANCE)
     solution = solve(problem, time_limit=job.nest.time_limit, seed=job.nest.seed, workers=job.nest.workers,
                      progress=progress)
     return nest_result_from_solution(solution, job.parts, job.stock)

@@ -40,7 +40,7 @@ SHAPES = [
 
 def bank_of(shapes: list[Polygon]):
     items = tuple(Item(id=i, shape=s, demand=1, rotations=(0.0,)) for i, s in enumerate(shapes))
-    prepared = prepare(Problem(name="kernels", items=items, strip_height=100.0))
+    prepared = prepare(Problem(name="kernels", items=items, strip_height=100.0), hair=0.0)
     return prepared, prepared.bank.geometry()
 
 

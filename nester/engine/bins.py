@@ -10,13 +10,14 @@ its left edge, like a strip, leaving one offcut rectangle on its right.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
 from nester.engine.clock import Clock
 from nester.engine.construct import place_bottom_left
+from nester.engine.contact import ContactFiller
 from nester.engine.moves import search_move, seed_random
 from nester.engine.separator import SeparatorSettings, separate
 from nester.engine.shapes import PreparedProblem, prepare
@@ -26,6 +27,11 @@ from nester.problem import BinLayout, PlacedItem, Problem, Solution
 
 CONSTRUCTION_SAMPLES = 150
 COMPACTION_SHARE = 0.2  # of the time limit, for the offcut
+CONTACT_SHARE = 0.3  # of the time limit, for first layouts filled by contact
+CONTACT_NOISE = 0.3  # relative noise on the contact of a place, after the first such layout
+REFILL_SHARE = 0.6  # of the time limit: until then, sheets are emptied and refilled by contact
+FULL = 0.9999  # a sheet this full is left alone
+REFILL_MORE = 3  # at most this many random sheets are emptied with the least-filled one
 COMPACTION_CUTS = (0.02, 0.002)
 COMPACTION_PATIENCE = 6  # failed cuts in a row that end the compaction
 
@@ -57,10 +63,34 @@ def _fits(prepared: PreparedProblem, k: int, container: int) -> bool:
     return bool(np.any((bbox[:, 2] - bbox[:, 0] <= rect[2] - rect[0]) & (bbox[:, 3] - bbox[:, 1] <= rect[3] - rect[1])))
 
 
-def construct(state: LayoutState, rng: np.random.Generator) -> list[int]:
-    """Fill sheets one at a time; returns the copies left when the stock ran out."""
+def _fill_bottom_left(state: LayoutState, b: int, copies: list[int]) -> list[int]:
+    """Place what goes in bin b, bottom-left, in the given order; returns the copies left."""
+    prepared = state.prepared
+    left = []
+    failed_items: set[int] = set()  # a copy of an item that did not fit: its twins will not either
+    for k in copies:
+        item = int(prepared.copy_item[k])
+        if item in failed_items:
+            left.append(k)
+            continue
+        first, count = state.item_shapes(k)
+        found, s, x, y = place_bottom_left(k, first, count, b, CONSTRUCTION_SAMPLES, np.inf,
+                                           *state.kernel_args())
+        if found:
+            state.shape_of[k], state.pos_x[k], state.pos_y[k], state.bin_of[k] = s, x, y, b
+        else:
+            left.append(k)
+            failed_items.add(item)
+    return left
+
+
+def construct(state: LayoutState, rng: np.random.Generator,
+              fill: Callable[[int, list[int]], list[int]] | None = None) -> list[int]:
+    """Fill sheets one at a time (``fill(bin, copies)`` places what it can and returns the
+    rest; bottom-left by default); returns the copies left when the stock ran out."""
     prepared = state.prepared
     problem = prepared.problem
+    fill = fill or (lambda b, copies: _fill_bottom_left(state, b, copies))
     stock_left = [c.stock if c.stock is not None else None for c in problem.bins]
     remaining = [int(k) for k in _order(prepared, rng)]
     while remaining:
@@ -72,21 +102,7 @@ def construct(state: LayoutState, rng: np.random.Generator) -> list[int]:
         if stock_left[container] is not None:
             stock_left[container] -= 1
         b = state.open_bin(container)
-        left = []
-        failed_items: set[int] = set()  # a copy of an item that did not fit: its twins will not either
-        for k in remaining:
-            item = int(prepared.copy_item[k])
-            if item in failed_items:
-                left.append(k)
-                continue
-            first, count = state.item_shapes(k)
-            found, s, x, y = place_bottom_left(k, first, count, b, CONSTRUCTION_SAMPLES, np.inf,
-                                               *state.kernel_args())
-            if found:
-                state.shape_of[k], state.pos_x[k], state.pos_y[k], state.bin_of[k] = s, x, y, b
-            else:
-                left.append(k)
-                failed_items.add(item)
+        left = fill(b, remaining)
         if len(left) == len(remaining):  # nothing fitted on a fresh sheet: give it back
             state.drop_bin(b)
             if stock_left[container] is not None:
@@ -95,6 +111,87 @@ def construct(state: LayoutState, rng: np.random.Generator) -> list[int]:
         remaining = left
     state.refresh_all()
     return remaining
+
+
+def _layout_key(state: LayoutState, unplaced: list[int]) -> tuple:
+    """Lower is better: copies left out, then cost, then sheets filled unevenly (an almost
+    empty sheet is the easiest to remove later)."""
+    problem = state.prepared.problem
+    fills = np.array([_fill(state, b) / problem.bins[t].area for b, t in enumerate(state.bin_types)])
+    cost = sum(problem.bins[t].cost for t in state.bin_types)
+    return len(unplaced), cost, -float(np.sum(fills ** 2))
+
+
+def first_layout(state: LayoutState, rng: np.random.Generator, deadline: float, enough: int,
+                 should_stop: Callable[[], bool], improved: Callable[[], None] = lambda: None) -> list[int]:
+    """The best of a bottom-left layout and layouts filled by contact (the first without
+    noise, the others with) made until ``deadline`` or until ``enough`` sheets; the state
+    holds it, and the copies it leaves out are returned. ``improved`` is called whenever
+    the state holds a better layout than before."""
+    filler = ContactFiller(state)
+    best, best_key, best_unplaced = None, None, []
+    attempt = 0
+    while True:
+        state.clear()
+        if attempt == 0:
+            unplaced = construct(state, rng)
+        else:
+            noise = 0.0 if attempt == 1 else CONTACT_NOISE
+            unplaced = construct(state, rng, lambda b, copies, noise=noise: filler.fill(
+                b, copies, rng, noise, deadline))
+        key = _layout_key(state, unplaced)
+        if best_key is None or key < best_key:
+            best, best_key, best_unplaced = state.snapshot(), key, unplaced
+            improved()
+        attempt += 1
+        if attempt >= 2 and (state.clock.now() >= deadline or should_stop()
+                             or (not best_unplaced and len(best.bin_types) <= enough)):
+            break
+    state.restore(best)
+    return best_unplaced
+
+
+def refill(state: LayoutState, filler: ContactFiller, rng: np.random.Generator, deadline: float) -> bool:
+    """Empty the least-filled sheet and a few random others, put their copies in the
+    gaps of the other sheets and then on fresh sheets of the same types, by contact;
+    keep the result if it is no worse (the state is unchanged otherwise)."""
+    count = len(state.bin_types)
+    if count < 2:
+        return False
+    before_key = _layout_key(state, [])
+    before = state.snapshot()
+    area = state.prepared.problem.bins
+    fills = np.array([_fill(state, b) / area[t].area for b, t in enumerate(state.bin_types)])
+    least = int(np.argmin(fills))
+    # A full sheet is done; the emptier a sheet, the likelier it is picked.
+    others = [b for b in range(count) if b != least and fills[b] < FULL]
+    if not others:
+        return False
+    weights = 1.0 - fills[others]
+    more = rng.choice(others, size=min(len(others), int(rng.integers(1, REFILL_MORE + 1))), replace=False,
+                      p=weights / weights.sum())
+    chosen = sorted({least, *[int(b) for b in more]})
+    types = [state.bin_types[b] for b in chosen]
+    copies = [int(k) for b in chosen for k in np.flatnonzero(state.bin_of == b)]
+    for b in reversed(chosen):
+        state.drop_bin(b)
+    for b in range(len(state.bin_types)):
+        if not copies:
+            break
+        copies = filler.fill(b, copies, rng, CONTACT_NOISE, deadline)
+    for container in types:
+        if not copies:
+            break
+        b = state.open_bin(container)
+        left = filler.fill(b, copies, rng, CONTACT_NOISE, deadline)
+        if len(left) == len(copies):
+            break
+        copies = left
+    if not copies and _layout_key(state, []) <= before_key:
+        state.refresh_all()
+        return True
+    state.restore(before)
+    return False
 
 
 def _fill(state: LayoutState, b: int) -> float:
@@ -192,10 +289,6 @@ def solve_bins(problem: Problem, *, time_limit: float, seed: int = 0,
     seed_random(seed)
     prepared = prepare(problem)
     state = LayoutState(prepared, [], clock)
-    if start is not None:
-        unplaced = load_layout(state, start)
-    else:
-        unplaced = construct(state, rng)
 
     def report(phase: str) -> None:
         if progress:
@@ -205,9 +298,22 @@ def solve_bins(problem: Problem, *, time_limit: float, seed: int = 0,
             progress(BinProgress(len(state.bin_types), cost, placed / used if used else 0.0,
                                  time.monotonic() - wall_started, phase))
 
-    report("construct")
-    settings = SeparatorSettings()
     bound = _lower_bound(problem)
+    if start is not None:
+        unplaced = load_layout(state, start)
+    else:
+        unplaced = first_layout(state, rng, started + CONTACT_SHARE * time_limit, bound, should_stop,
+                                lambda: report("construct"))
+
+    report("construct")
+    if start is None and not unplaced:
+        filler = ContactFiller(state)
+        refill_end = started + REFILL_SHARE * time_limit
+        while len(state.bin_types) > max(bound, 1) and state.clock.now() < refill_end and not should_stop():
+            sheets = len(state.bin_types)
+            if refill(state, filler, rng, refill_end) and len(state.bin_types) < sheets:
+                report("refill")
+    settings = SeparatorSettings()
     reduce_end = started + (1.0 - COMPACTION_SHARE) * time_limit
     # Stock ran out: squeeze the copies left over into the sheets there are.
     while unplaced and len(state.bin_types) and state.clock.now() < reduce_end and not should_stop():

@@ -13,8 +13,9 @@ ANCHOR_ROTATIONS = 4
 
 
 @njit(cache=True)
-def _free(k, s, x, y, b, geometry, shape_of, pos_x, pos_y, bin_of, weights, wall_weights, bin_rect, hazards,
-          hazard_start, tol, epsilon):
+def free_at(k, s, x, y, b, geometry, shape_of, pos_x, pos_y, bin_of, weights, wall_weights, bin_rect, hazards,
+            hazard_start, tol, epsilon):
+    """Whether copy k placed as shape s at (x, y) in bin b collides with nothing."""
     return placement_cost(k, s, x, y, b, geometry, shape_of, pos_x, pos_y, bin_of, weights, wall_weights,
                           bin_rect, hazards, hazard_start, tol, epsilon, 0.0) == 0.0
 
@@ -34,7 +35,7 @@ def _slide(k, s, x, y, b, geometry, shape_of, pos_x, pos_y, bin_of, weights, wal
             while step > smallest:
                 tx = x - step if axis == 0 else x
                 ty = y - step if axis == 1 else y
-                if _free(k, s, tx, ty, b, geometry, shape_of, pos_x, pos_y, bin_of, weights, wall_weights,
+                if free_at(k, s, tx, ty, b, geometry, shape_of, pos_x, pos_y, bin_of, weights, wall_weights,
                          bin_rect, hazards, hazard_start, tol, epsilon):
                     x = tx
                     y = ty
@@ -91,7 +92,7 @@ def place_bottom_left(k, first_shape, shape_count, b, n_samples, x_limit, geomet
             y = lo_y + np.random.random() * (hi_y - lo_y)
         if bbox[s, 2] + x - bin_rect[b, 0] > best_key:
             continue
-        if not _free(k, s, x, y, b, geometry, shape_of, pos_x, pos_y, bin_of, weights, wall_weights, bin_rect,
+        if not free_at(k, s, x, y, b, geometry, shape_of, pos_x, pos_y, bin_of, weights, wall_weights, bin_rect,
                      hazards, hazard_start, tol, epsilon):
             continue
         x, y = _slide(k, s, x, y, b, geometry, shape_of, pos_x, pos_y, bin_of, weights, wall_weights, bin_rect,

@@ -23,6 +23,7 @@ from nester.problem import Container, Item, Problem
 
 TOUCH_TOLERANCE = 1e-9  # of the largest item's size: closer than this counts as touching
 EDGE_SLACK = 50.0  # touching tolerances a part may pass a sheet's edge by
+HAIR = 0.2  # of the problem's check tolerance: every shape is this much thinner than the truth
 SIMPLIFY_TOLERANCE = 2e-4  # of the item's diagonal
 FREE_ROTATION_STEPS = 24  # a free item is tried every 15 degrees
 MAX_POLES = 16
@@ -73,6 +74,8 @@ class PreparedProblem:
     container_rect: np.ndarray  # per container type: usable (x0, y0, x1, y1) for inflated shapes
     container_hazards: list[np.ndarray]  # per container type: hazard shape indices
     tolerance: float  # touching closer than this counts as a collision
+    outlines: list[Polygon]  # per item shape: its true outline (the bank's is a hair thinner)
+    container_regions: list  # per container type: where outlines may lie (Polygon or MultiPolygon)
 
     @property
     def copies(self) -> int:
@@ -148,6 +151,36 @@ def _inflate(polygon: Polygon, distance: float) -> Polygon:
     return orient(grown)
 
 
+def polygon_corners(geometry) -> tuple[np.ndarray, ...]:
+    """(x, y, arrive, leave, interior) of every vertex of a Polygon or MultiPolygon: the
+    directions of the edges arriving and leaving, and the interior angle on the material
+    side (radians)."""
+    oriented = shapely.orient_polygons(geometry)  # exterior counter-clockwise, holes clockwise
+    rings = shapely.get_rings(shapely.get_parts(oriented))
+    coords, ring = shapely.get_coordinates(rings, return_index=True)
+    closing = np.append(ring[1:] != ring[:-1], True)
+    points, ring = coords[~closing], ring[~closing]
+    start = np.flatnonzero(np.append(True, ring[1:] != ring[:-1]))
+    count = np.diff(np.append(start, len(ring)))
+    first, size = np.repeat(start, count), np.repeat(count, count)
+    real = size >= 3
+    local = np.arange(len(ring)) - first
+    previous = points[first + (local - 1) % size]
+    following = points[first + (local + 1) % size]
+    arrive = np.arctan2(points[:, 1] - previous[:, 1], points[:, 0] - previous[:, 0])
+    leave = np.arctan2(following[:, 1] - points[:, 1], following[:, 0] - points[:, 0])
+    turn = np.mod(leave - arrive + math.pi, 2.0 * math.pi) - math.pi  # left turns positive
+    return points[real, 0], points[real, 1], arrive[real], leave[real], (math.pi - turn)[real]
+
+
+def _hair(polygon: Polygon, hair: float) -> float:
+    """How much thinner the engine's shape of ``polygon`` is: ``hair``, less at a sharp
+    corner, whose tip an inward offset moves back by hair / sin(angle / 2), so that no tip
+    of the true outline reaches further than ``hair`` past where the engine thinks it is."""
+    sharpest = float(np.min(polygon_corners(polygon)[4]))
+    return hair * max(math.sin(min(sharpest, math.pi) / 2.0), 0.0)
+
+
 def _rotate_poles(circles: np.ndarray, angle: float) -> np.ndarray:
     if angle % 360.0 == 0.0:
         return circles.copy()
@@ -219,25 +252,35 @@ def _hazard_polygons(region, rect: tuple[float, float, float, float]) -> list[Po
     return [orient(p) for p in parts if isinstance(p, Polygon) and p.area > 0.0]
 
 
-def prepare(problem: Problem, strip_length: float | None = None) -> PreparedProblem:
+def prepare(problem: Problem, strip_length: float | None = None, hair: float = HAIR) -> PreparedProblem:
     """Arrays for ``problem``. For strip packing the one container is the strip
-    [0, strip_length] x [0, H]; its right end moves as the engine shrinks it."""
+    [0, strip_length] x [0, H]; its right end moves as the engine shrinks it. ``hair``:
+    how much thinner than the truth the shapes are, as a share of the check tolerance
+    (two shapes abutting pass each other's spacing by twice that)."""
     builder = _BankBuilder()
     half_spacing = problem.spacing / 2.0
     first_shape, shape_count, copy_item = [], [], []
     scale = max(math.sqrt(max(item.area for item in problem.items)), 1e-9) if problem.items else 1.0
+    # Exact fits (a jigsaw, parts abutting at exactly the spacing) must not count as touching:
+    # the engine works on shapes a hair thinner than the truth, far below the exact check's
+    # tolerance and anything a router would notice.
+    hair = hair * problem.check_tolerance()
+    outlines: list[Polygon] = []
     for index, item in enumerate(problem.items):
-        inflated = _inflate(orient(item.shape), half_spacing)
+        true_outline = _inflate(orient(item.shape), half_spacing)
+        inflated = _inflate(orient(item.shape), half_spacing - _hair(true_outline, hair))
         circles = poles(inflated)
         first_shape.append(len(builder.bbox))
         rotations = item_rotations(item)
         for angle in rotations:
             rotated = affinity.rotate(inflated, angle, origin=(0.0, 0.0)) if angle % 360.0 else inflated
             builder.add(orient(rotated), _rotate_poles(circles, angle), angle)
+            outlines.append(orient(affinity.rotate(true_outline, angle, origin=(0.0, 0.0))
+                                   if angle % 360.0 else true_outline))
         shape_count.append(len(rotations))
         copy_item.extend([index] * item.demand)
     clearance = problem.margin - half_spacing
-    rects, hazards = [], []
+    rects, hazards, regions = [], [], []
     if problem.is_strip:
         length = strip_length if strip_length is not None else 1e12
         strip = Container(id=0, shape=box(0.0, 0.0, length, problem.strip_height))
@@ -247,6 +290,7 @@ def prepare(problem: Problem, strip_length: float | None = None) -> PreparedProb
     tolerance = scale * TOUCH_TOLERANCE
     for container in containers:
         region = _usable_region(container, clearance)
+        regions.append(region)
         rect = region.bounds
         # Touching counts as a collision, so parts that fill a side exactly need a hair
         # more room than the side: far below what the exact check or a router notices.
@@ -263,4 +307,6 @@ def prepare(problem: Problem, strip_length: float | None = None) -> PreparedProb
         container_rect=np.array(rects, dtype=np.float64).reshape(-1, 4),
         container_hazards=hazards,
         tolerance=tolerance,
+        outlines=outlines,
+        container_regions=regions,
     )

@@ -64,6 +64,15 @@ class LayoutState:
         self.bin_rect = np.delete(self.bin_rect, b, axis=0)
         self._rebuild_hazards()
 
+    def clear(self) -> None:
+        """No bins, nothing placed."""
+        self.bin_of[:] = -1
+        self.bin_types = []
+        self.bin_rect = np.zeros((0, 4))
+        self._rebuild_hazards()
+        self.overlap[:] = 0.0
+        self.wall_overlap[:] = 0.0
+
     def reorder_bins(self, order: list[int]) -> None:
         """Renumber the bins: new bin i is old bin order[i]."""
         renumber = np.empty(len(order), dtype=np.int64)
