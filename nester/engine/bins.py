@@ -1,10 +1,13 @@
 """Bin packing on stock sheets: fewest (cheapest) sheets, then the largest offcut.
 
-A first layout fills one sheet at a time, bottom-left, largest copies first. Then,
-while time lasts, the least-filled sheet is emptied into the others and the
-separator tries to remove the overlaps this makes (copies may move between
-sheets); success saves a sheet. Last, the least-filled sheet is compacted toward
-its left edge, like a strip, leaving one offcut rectangle on its right.
+A first layout fills one sheet at a time: bottom-left, largest copies first, and by
+contact (nester.engine.contact), with noise, several times; the best is kept. Then
+the least-filled sheet and a few random others are emptied and refilled by contact,
+and the result is kept when it is no worse (fewer sheets, or fuller sheets beside an
+emptier one). Then the least-filled sheet is emptied into the others and the
+separator tries to remove the overlaps this makes (copies may move between sheets);
+success saves a sheet. Last, the least-filled sheet is compacted toward its left
+edge, like a strip, leaving one offcut rectangle on its right.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from nester.engine.state import LayoutState
 
 ANGLE_TOLERANCE = 1e-6  # radians: edges this close in direction are parallel
 FLAT = math.radians(3.0)  # a vertex this close to straight is a point on a curve, not a corner
-CONTACT_BAND = 1e-6  # of the problem's size: boundary this close counts as touching
+LEVEL = 1000.0  # check tolerances: free corners this close in height are filled left to right
 FALLBACK_SAMPLES = 150  # bottom-left samples for a copy no corner takes
 CONTACT_SAMPLES = 5  # points per edge, ends included, where contact is measured
 MOVES_PER_TICK = 500  # candidate checks that count as one move on a work clock
@@ -45,7 +45,14 @@ class Corners:
     interior: np.ndarray
 
 
+def _corner(interior: np.ndarray) -> np.ndarray:
+    """Which vertices are corners: curves are drawn with many almost straight vertices, and
+    trying every one of them as an anchor costs much and brings little."""
+    return np.abs(interior - math.pi) > FLAT
+
+
 def item_corners(prepared: PreparedProblem) -> Corners:
+    """The corners of every item shape's true outline (points on curves left out)."""
     parts = []
     for s, outline in enumerate(prepared.outlines):
         corners = polygon_corners(outline)
@@ -53,12 +60,6 @@ def item_corners(prepared: PreparedProblem) -> Corners:
         x, y, arrive, leave, interior = (a[keep] for a in corners)
         parts.append((np.full(len(x), s, dtype=np.int64), x, y, arrive, leave, interior))
     return Corners(*(np.concatenate([p[i] for p in parts]) for i in range(6)))
-
-
-def _corner(interior: np.ndarray) -> np.ndarray:
-    """Which vertices are corners: curves are drawn with many almost straight vertices, and
-    trying every one of them as an anchor costs much and brings little."""
-    return np.abs(interior - math.pi) > FLAT
 
 
 def _free_corners(free) -> tuple[np.ndarray, ...]:
@@ -119,7 +120,7 @@ def first_free_group(ks, shapes, xs, ys, group_start, b, geometry, shape_of, pos
 
 
 class ContactFiller:
-    """Fills bins of a LayoutState with copies, corner to corner, most contact first."""
+    """Fills bins of a LayoutState with copies, corner to corner, from the lowest free corner."""
 
     def __init__(self, state: LayoutState):
         self.state = state
@@ -131,10 +132,7 @@ class ContactFiller:
         self.by_leave = DirectionIndex(self.corners.leave)
         self.by_arrive = DirectionIndex(self.corners.arrive)
         self.free_cache: dict[int, tuple] = {}  # bin: (container type, {copy: place}, free space)
-        x0, y0, x1, y1 = np.array([r.bounds for r in prepared.container_regions]).T if len(
-            prepared.container_regions) else np.zeros((4, 1))
-        size = float(max(np.max(x1 - x0), np.max(y1 - y0))) if len(prepared.container_regions) else 1.0
-        self.band = CONTACT_BAND * size
+        self.band = prepared.problem.check_tolerance()  # boundary this close counts as touching
         self.checks = 0
 
     def _tick(self, checks: int) -> None:
@@ -203,7 +201,7 @@ class ContactFiller:
         cx, cy, c_shape = corners.x, corners.y, corners.shape
         # The lowest corner, then the leftmost, is filled first: the sheet fills from the
         # bottom up and what is left stays in one piece.
-        order = np.lexsort((fj, fx[fj], np.round(fy[fj] / (1000.0 * self.band))))
+        order = np.lexsort((fj, fx[fj], np.round(fy[fj] / (LEVEL * self.band))))
         ci, fj = ci[order], fj[order]
         group_start = np.concatenate([[0], np.flatnonzero(np.diff(fj)) + 1, [len(fj)]]).astype(np.int64)
         xs = fx[fj] - cx[ci]
