@@ -11,9 +11,11 @@ import pytest
 from shapely.geometry import box
 from shapely.geometry.polygon import orient
 
+from nester.engine.bins import _layout_key as layout_key
 from nester.engine.moves import seed_random
 from nester.engine.separator import SeparatorSettings, separate
 from nester.engine.shapes import prepare
+from nester.engine.solve import _rank as solution_rank
 from nester.engine.solve import solve
 from nester.engine.state import LayoutState
 from nester.engine.strip import construct, solve_strip
@@ -21,7 +23,7 @@ from nester.errors import InputError
 from nester.formats import read_instance, read_solution, write_solution
 from nester.model import place
 from nester.offcut import offcut_rectangle
-from nester.problem import Container, Item, Problem
+from nester.problem import BinLayout, Container, Item, PlacedItem, Problem, Solution
 from nester.solution_check import solution_problems
 
 DATA = Path(__file__).parent / "data" / "nesting"
@@ -103,6 +105,31 @@ def test_stock_that_runs_out_reports_the_copies_left_over():
     assert solution_problems(solution) == []
     assert len(solution.layouts[0].placed) == 2
     assert solution.unplaced == {0: 3}
+
+
+def test_when_stock_runs_out_the_layout_cutting_the_most_material_wins():
+    """One 95 mm square or twenty 10 mm squares fit on the one sheet, not both: the big
+    part is cut (9025 mm² against 2000), though that leaves more copies out."""
+    items = (Item(0, rectangle(95, 95), demand=1, rotations=(0.0,)),
+             Item(1, rectangle(10, 10), demand=20, rotations=(0.0,)))
+    problem = Problem(name="short", items=items, bins=(Container(0, rectangle(100, 100), stock=1),))
+    solution = solve(problem, time_limit=1.0, seed=0)
+    assert solution_problems(solution) == []
+    assert solution.unplaced == {1: 20}
+    # Between workers' layouts, and between first layouts, the same rule decides.
+    big_cut = Solution(problem, (BinLayout(0, (PlacedItem(0, 0.0, (0.0, 0.0)),)),), unplaced={1: 20})
+    small_cut = Solution(problem, (BinLayout(0, tuple(PlacedItem(1, 0.0, (10.0 * (i % 10), 10.0 * (i // 10)))
+                                                      for i in range(20))),), unplaced={0: 1})
+    assert solution_problems(big_cut) == [] and solution_problems(small_cut) == []
+    assert min([small_cut, big_cut], key=solution_rank) is big_cut
+    state = LayoutState(prepare(problem), [0])
+    state.bin_of[0] = 0
+    key_big_cut = layout_key(state, list(range(1, 21)))
+    state.bin_of[:] = 0
+    state.bin_of[0] = -1
+    state.pos_x[1:] = 10.0 * (np.arange(20) % 10)
+    state.pos_y[1:] = 10.0 * (np.arange(20) // 10)
+    assert key_big_cut < layout_key(state, [0])
 
 
 def test_two_workers_give_a_valid_layout():

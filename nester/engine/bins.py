@@ -117,12 +117,14 @@ def construct(state: LayoutState, rng: np.random.Generator,
 
 
 def _layout_key(state: LayoutState, unplaced: list[int]) -> tuple:
-    """Lower is better: copies left out, then cost, then sheets filled unevenly (an almost
-    empty sheet is the easiest to remove later)."""
+    """Lower is better: area left out (when stock runs out, the most material is cut), then
+    copies left out, then cost, then sheets filled unevenly (an almost empty sheet is the
+    easiest to remove later)."""
     problem = state.prepared.problem
     fills = np.array([_fill(state, b) / problem.bins[t].area for b, t in enumerate(state.bin_types)])
     cost = sum(problem.bins[t].cost for t in state.bin_types)
-    return len(unplaced), cost, -float(np.sum(fills ** 2))
+    left_out = float(state.prepared.bank.area[state.shape_of[unplaced]].sum()) if unplaced else 0.0
+    return left_out, len(unplaced), cost, -float(np.sum(fills ** 2))
 
 
 def first_layout(state: LayoutState, rng: np.random.Generator, deadline: float, enough: int,

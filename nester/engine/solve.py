@@ -51,9 +51,11 @@ def _run(problem: Problem, time_limit: float, seed: int, progress, should_stop, 
 
 def _rank(solution: Solution) -> tuple:
     unplaced = sum(solution.unplaced.values())
+    # When stock runs out, the layout that cuts the most material wins.
+    left_out = sum(solution.problem.items[i].area * n for i, n in solution.unplaced.items())
     if solution.problem.is_strip:
         return (unplaced, solution.strip_length)
-    return (unplaced, solution.cost, len(solution.layouts), -solution.density)
+    return (left_out, unplaced, solution.cost, len(solution.layouts), -solution.density)
 
 
 def _child(problem: Problem, time_limit: float, seed: int, by_work: bool, start: Solution | None,
