@@ -4,6 +4,7 @@ free: kernels against plain-Python references, and jigsaws put back together."""
 from __future__ import annotations
 
 import math
+import signal
 
 import numpy as np
 import pytest
@@ -13,7 +14,9 @@ from shapely.geometry import LineString, Polygon, box
 from shapely.geometry.polygon import orient
 from shapely.ops import split
 
+from nester.engine.bins import _solution as bin_solution
 from nester.engine.bins import first_layout, refill, solve_bins
+from nester.engine.clock import WorkClock
 from nester.engine.contact import ContactFiller, DirectionIndex, first_free_group
 from nester.engine.moves import seed_random
 from nester.engine.shapes import HAIR, polygon_corners, prepare
@@ -74,9 +77,14 @@ def test_direction_index_finds_the_same_pairs_as_comparing_all():
     index = DirectionIndex(angles)
     found = set(zip(*(a.tolist() for a in index.pairs(queries))))
     difference = np.abs(np.mod(angles[:, None] - queries[None, :] + math.pi, 2 * math.pi) - math.pi)
+    assert ((difference > 0.5e-6) & (difference < 2e-6)).sum() == 0  # no pair too close to call
     expected = set(zip(*(a.tolist() for a in np.nonzero(difference < 1e-6))))
     assert found == expected
     assert len(expected) > 300  # -pi and pi (one direction) match each other too
+    # Just either side of the seam at +-pi, 0.7e-6 apart, still parallel.
+    seam = DirectionIndex(np.array([-math.pi + 1.5e-6, math.pi - 0.3e-6]))
+    corners, queries = seam.pairs(np.array([-math.pi + 0.8e-6, math.pi]))
+    assert sorted(zip(corners.tolist(), queries.tolist())) == [(0, 0), (1, 1)]
 
 
 def test_first_free_group_matches_a_shapely_reference():
@@ -116,9 +124,11 @@ def test_first_free_group_matches_a_shapely_reference():
 
 # -- the hair ---------------------------------------------------------------------------------
 
-def test_engine_shapes_are_a_hair_thinner_and_no_sharp_tip_reaches_further():
+@pytest.mark.parametrize("spacing", [0.0, 6.0])
+def test_engine_shapes_are_a_hair_thinner_and_no_sharp_tip_reaches_further(spacing):
     sliver = Polygon([(0, 0), (200, 0), (0, 10)])  # a 2.9 degree tip
-    problem = sheet_problem([sliver, box(0, 0, 50, 50)], size=1000.0)
+    notch = Polygon([(0, 0), (100, 0), (100, 100), (50, 5), (0, 100)])  # mitre-bevelled when grown
+    problem = sheet_problem([sliver, notch, box(0, 0, 50, 50)], size=1000.0, spacing=spacing)
     prepared = prepare(problem)
     hair = HAIR * problem.check_tolerance()
     for s in range(len(prepared.outlines)):
@@ -127,7 +137,8 @@ def test_engine_shapes_are_a_hair_thinner_and_no_sharp_tip_reaches_further():
         engine = Polygon(np.column_stack([prepared.bank.vx[v0:v1], prepared.bank.vy[v0:v1]]))
         truth = prepared.outlines[s]
         assert truth.buffer(1e-9).contains(engine)
-        assert 0.0 < engine.hausdorff_distance(truth) <= hair * 1.0001
+        # A bevelled corner of a grown outline (mitre limit 2) moves back by up to twice the hair.
+        assert 0.0 < engine.hausdorff_distance(truth) <= hair * (1.0001 if spacing == 0.0 else 2.0)
 
 
 def test_parts_abutting_at_exactly_the_spacing_are_free():
@@ -154,12 +165,11 @@ def test_a_sheet_cut_into_pieces_is_put_back_on_one_sheet(cuts):
     pieces = jigsaw(cuts)
     problem = sheet_problem(pieces)
     seed_random(0)
-    state = LayoutState(prepare(problem), [])
-    unplaced = first_layout(state, np.random.default_rng(0), deadline=state.clock.now() + 5.0, enough=1,
-                            should_stop=lambda: False)
+    state = LayoutState(prepare(problem), [], WorkClock())
+    unplaced = first_layout(state, np.random.default_rng(0), deadline=5.0, enough=1, should_stop=lambda: False)
     assert unplaced == []
     assert len(state.bin_types) == 1
-    solution = solve_bins(problem, time_limit=2.0, seed=0)
+    solution = solve_bins(problem, time_limit=2.0, seed=0, clock=WorkClock())
     assert len(solution.layouts) == 1
     assert solution_problems(solution) == []
 
@@ -169,7 +179,7 @@ def test_contact_places_a_part_against_its_neighbours_not_in_the_open():
     state = LayoutState(prepare(problem), [0])
     state.bin_of[0], state.pos_x[0], state.pos_y[0] = 0, 0.0, 0.0
     filler = ContactFiller(state)
-    k, s, x, y = filler.best_place(0, [1], np.random.default_rng(0), 0.0)
+    k, _, x, y = filler.best_place(0, [1], np.random.default_rng(0), 0.0)
     assert (k, x, y) == (1, 400.0, 0.0)
     free = filler.free_space(0)
     assert math.isclose(free.area, 600 * 1000)
@@ -196,4 +206,22 @@ def test_refilling_never_makes_the_layout_worse_and_keeps_it_valid():
         assert key() <= previous
         previous = key()
         assert (state.bin_of >= 0).all()
+        assert state.total_overlap() == 0.0
+        assert solution_problems(bin_solution(problem, state, [], 0.0)) == []
     assert len(state.bin_types) <= 3
+
+
+def test_refilling_stops_when_every_other_sheet_is_full():
+    """Two exact-size parts, a cheap sheet their size and a dear big one: the second cheap
+    sheet is full, so there is nothing to refill; a work-clock search must still end."""
+    items = (Item(0, box(0, 0, 100, 100), demand=2, rotations=(0.0,)),)
+    problem = Problem(name="full", items=items, bins=(Container(0, box(0, 0, 100, 100), cost=1.0),
+                                                      Container(1, box(0, 0, 300, 300), cost=10.0)))
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the search did not end"))
+    signal.alarm(60)
+    try:
+        solution = solve_bins(problem, time_limit=2.0, seed=0, clock=WorkClock())
+    finally:
+        signal.alarm(0)
+    assert solution_problems(solution) == []
+    assert [layout.container_id for layout in solution.layouts] == [0, 0]

@@ -143,7 +143,7 @@ def first_layout(state: LayoutState, rng: np.random.Generator, deadline: float, 
         else:
             noise = 0.0 if attempt == 1 else CONTACT_NOISE
             unplaced = construct(state, rng, lambda b, copies, noise=noise: filler.fill(
-                b, copies, rng, noise, deadline))
+                b, copies, rng, noise, deadline, should_stop))
         key = _layout_key(state, unplaced)
         if best_key is None or key < best_key:
             best, best_key, best_unplaced = state.snapshot(), key, unplaced
@@ -156,13 +156,15 @@ def first_layout(state: LayoutState, rng: np.random.Generator, deadline: float, 
     return best_unplaced
 
 
-def refill(state: LayoutState, filler: ContactFiller, rng: np.random.Generator, deadline: float) -> bool:
+def refill(state: LayoutState, filler: ContactFiller, rng: np.random.Generator, deadline: float,
+           should_stop: Callable[[], bool] = lambda: False) -> bool | None:
     """Empty the least-filled sheet and a few random others, put their copies in the
     gaps of the other sheets and then on fresh sheets of the same types, by contact;
-    keep the result if it is no worse (the state is unchanged otherwise)."""
+    keep the result if it is no worse (the state is unchanged otherwise). None: there
+    is nothing to try (one sheet, or every other sheet full)."""
     count = len(state.bin_types)
     if count < 2:
-        return False
+        return None
     before_key = _layout_key(state, [])
     before = state.snapshot()
     area = state.prepared.problem.bins
@@ -171,7 +173,7 @@ def refill(state: LayoutState, filler: ContactFiller, rng: np.random.Generator, 
     # A full sheet is done; the emptier a sheet, the likelier it is picked.
     others = [b for b in range(count) if b != least and fills[b] < FULL]
     if not others:
-        return False
+        return None
     weights = 1.0 - fills[others]
     more = rng.choice(others, size=min(len(others), int(rng.integers(1, REFILL_MORE + 1))), replace=False,
                       p=weights / weights.sum())
@@ -183,12 +185,12 @@ def refill(state: LayoutState, filler: ContactFiller, rng: np.random.Generator, 
     for b in range(len(state.bin_types)):
         if not copies:
             break
-        copies = filler.fill(b, copies, rng, CONTACT_NOISE, deadline)
+        copies = filler.fill(b, copies, rng, CONTACT_NOISE, deadline, should_stop)
     for container in types:
         if not copies:
             break
         b = state.open_bin(container)
-        left = filler.fill(b, copies, rng, CONTACT_NOISE, deadline)
+        left = filler.fill(b, copies, rng, CONTACT_NOISE, deadline, should_stop)
         if len(left) == len(copies):
             break
         copies = left
@@ -316,7 +318,10 @@ def solve_bins(problem: Problem, *, time_limit: float, seed: int = 0,
         refill_end = started + REFILL_SHARE * time_limit
         while len(state.bin_types) > max(bound, 1) and state.clock.now() < refill_end and not should_stop():
             sheets = len(state.bin_types)
-            if refill(state, filler, rng, refill_end) and len(state.bin_types) < sheets:
+            kept = refill(state, filler, rng, refill_end, should_stop)
+            if kept is None:
+                break
+            if kept and len(state.bin_types) < sheets:
                 report("refill")
     settings = SeparatorSettings()
     reduce_end = started + (1.0 - COMPACTION_SHARE) * time_limit

@@ -13,6 +13,7 @@ exact fit is not a collision.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,29 +69,28 @@ def _free_corners(free) -> tuple[np.ndarray, ...]:
     return tuple(a[keep] for a in corners)
 
 
-def _unwrapped(angle: np.ndarray) -> np.ndarray:
-    """Angles in (-pi + tolerance, pi + tolerance]: both ends of arctan2's range name one direction."""
-    return np.where(angle <= -math.pi + ANGLE_TOLERANCE, angle + 2.0 * math.pi, angle)
-
-
 class DirectionIndex:
     """Corners sorted by the direction of one of their edges, to find those with an edge
     parallel to a given one without comparing every pair."""
 
     def __init__(self, angle: np.ndarray):
-        angle = _unwrapped(angle)
+        angle = np.mod(angle + math.pi, 2.0 * math.pi) - math.pi  # [-pi, pi)
         self.order = np.argsort(angle, kind="stable")
         self.sorted = angle[self.order]
 
     def pairs(self, angle: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(corner, query) for every corner whose direction is within ANGLE_TOLERANCE of a query's."""
-        angle = _unwrapped(angle)
-        lo = np.searchsorted(self.sorted, angle - ANGLE_TOLERANCE, side="left")
-        hi = np.searchsorted(self.sorted, angle + ANGLE_TOLERANCE, side="right")
-        counts = hi - lo
-        query = np.repeat(np.arange(len(angle)), counts)
-        offset = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        return self.order[np.repeat(lo, counts) + offset], query
+        """(corner, query) for every corner whose direction is within ANGLE_TOLERANCE of a
+        query's, across the seam at +-pi too."""
+        angle = np.mod(angle + math.pi, 2.0 * math.pi) - math.pi
+        corners, queries = [], []
+        for shift in (0.0, -2.0 * math.pi, 2.0 * math.pi):
+            lo = np.searchsorted(self.sorted, angle + shift - ANGLE_TOLERANCE, side="left")
+            hi = np.searchsorted(self.sorted, angle + shift + ANGLE_TOLERANCE, side="right")
+            counts = np.maximum(hi - lo, 0)
+            queries.append(np.repeat(np.arange(len(angle)), counts))
+            offset = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+            corners.append(self.order[np.repeat(lo, counts) + offset])
+        return np.concatenate(corners), np.concatenate(queries)
 
 
 @njit(cache=True)
@@ -240,22 +240,22 @@ class ContactFiller:
         return share
 
     def fill(self, b: int, copies: list[int], rng: np.random.Generator, noise: float = 0.0,
-             deadline: float = math.inf) -> list[int]:
+             deadline: float = math.inf, should_stop: Callable[[], bool] = lambda: False) -> list[int]:
         """Place as many of ``copies`` as go in bin b (until ``deadline`` on the state's
-        clock); returns those left over."""
+        clock, or ``should_stop``); returns those left over."""
         state = self.state
         region_area = self.prepared.container_regions[state.bin_types[b]].area
         members = state.bin_of == b
         room = region_area - float(self.prepared.bank.area[state.shape_of[members]].sum())
         left = list(copies)
-        while left and state.clock.now() < deadline:
+        while left and state.clock.now() < deadline and not should_stop():
             # A copy larger than the room left cannot go in.
             fitting = [k for k in left if self.prepared.bank.area[state.shape_of[k]] <= room]
             if not fitting:
                 break
             place = self.best_place(b, fitting, rng, noise)
             if place is None:
-                place = self._bottom_left(b, fitting)
+                place = self._bottom_left(b, fitting, deadline, should_stop)
                 if place is None:
                     break
             k, s, x, y = place
@@ -264,7 +264,7 @@ class ContactFiller:
             left.remove(k)
         return left
 
-    def _bottom_left(self, b: int, copies: list[int]):
+    def _bottom_left(self, b: int, copies: list[int], deadline: float, should_stop: Callable[[], bool]):
         """The largest copy that bottom-left placement still finds room for, or None."""
         state = self.state
         prepared = self.prepared
@@ -275,6 +275,8 @@ class ContactFiller:
             item = int(prepared.copy_item[k])
             if item in tried:
                 continue
+            if state.clock.now() >= deadline or should_stop():
+                break
             tried.add(item)
             first, count = state.item_shapes(k)
             found, s, x, y = place_bottom_left(k, first, count, b, FALLBACK_SAMPLES, np.inf, *state.kernel_args())
