@@ -138,6 +138,25 @@ def test_two_workers_give_a_valid_layout():
     assert solution_problems(solution) == []
 
 
+def test_a_worker_that_hangs_is_given_up_and_the_others_layout_returned(monkeypatch):
+    import nester.engine.solve as solve_module
+
+    real_run = solve_module._run
+
+    def second_worker_hangs(problem, time_limit, seed, *args):
+        if seed != 0:
+            time.sleep(3600)
+        return real_run(problem, time_limit, seed, *args)
+
+    monkeypatch.setattr(solve_module, "_run", second_worker_hangs)
+    monkeypatch.setattr(solve_module, "_child_wait", lambda time_limit, by_work: 2.0)
+    problem = read_instance(DATA / "jakobs1.json")
+    started = time.monotonic()
+    solution = solve(problem, time_limit=0.5, seed=0, workers=2, by_work=True)
+    assert time.monotonic() - started < 30.0
+    assert solution_problems(solution) == []
+
+
 def test_an_item_that_fits_no_sheet_is_named_with_its_size():
     items = (Item(0, rectangle(100, 100), demand=1), Item(1, rectangle(1200, 50), demand=1, rotations=(0.0,), name="rail"))
     problem = Problem(name="big", items=items, bins=(Container(0, rectangle(1000, 1000)),), margin=10.0, source="big.json")

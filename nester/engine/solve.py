@@ -49,6 +49,12 @@ def _run(problem: Problem, time_limit: float, seed: int, progress, should_stop, 
                   clock=WorkClock() if by_work else Clock(), start=start)
 
 
+def _child_wait(time_limit: float, by_work: bool) -> float:
+    """How long to wait for another worker's layout: a work limit may take a few times its
+    nominal seconds on a loaded machine, never this long."""
+    return 10.0 * time_limit + 300.0 if by_work else time_limit + 60.0
+
+
 def _rank(solution: Solution) -> tuple:
     unplaced = sum(solution.unplaced.values())
     # When stock runs out, the layout that cuts the most material wins.
@@ -108,11 +114,13 @@ def solve(problem: Problem, *, time_limit: float = 10.0, seed: int = 0, workers:
                     os.kill(process.pid, signal.SIGINT)
         for process, receive in children:
             try:
-                if receive.poll(None if by_work else time_limit + 60.0):
+                if receive.poll(_child_wait(time_limit, by_work)):
                     solutions.append(receive.recv())
             except EOFError:
                 pass
             process.join(timeout=5.0)
+            if process.is_alive():  # hung: its layout is given up, not the whole run
+                process.terminate()
     best = min(solutions, key=_rank)
     problems = solution_problems(best)
     if problems:
