@@ -128,12 +128,13 @@ def _layout_key(state: LayoutState, unplaced: list[int]) -> tuple:
 
 
 def first_layout(state: LayoutState, rng: np.random.Generator, deadline: float, enough: int,
-                 should_stop: Callable[[], bool], improved: Callable[[], None] = lambda: None) -> list[int]:
+                 should_stop: Callable[[], bool], improved: Callable[[], None] = lambda: None,
+                 filler: ContactFiller | None = None) -> list[int]:
     """The best of a bottom-left layout and layouts filled by contact (the first without
     noise, the others with) made until ``deadline`` or until ``enough`` sheets; the state
     holds it, and the copies it leaves out are returned. ``improved`` is called whenever
     the state holds a better layout than before."""
-    filler = ContactFiller(state)
+    filler = filler or ContactFiller(state)
     best, best_key, best_unplaced = None, None, []
     attempt = 0
     while True:
@@ -309,12 +310,12 @@ def solve_bins(problem: Problem, *, time_limit: float, seed: int = 0,
     if start is not None:
         unplaced = load_layout(state, start)
     else:
+        filler = ContactFiller(state)
         unplaced = first_layout(state, rng, started + CONTACT_SHARE * time_limit, bound, should_stop,
-                                lambda: report("construct"))
+                                lambda: report("construct"), filler)
 
     report("construct")
     if start is None and not unplaced:
-        filler = ContactFiller(state)
         refill_end = started + REFILL_SHARE * time_limit
         while len(state.bin_types) > max(bound, 1) and state.clock.now() < refill_end and not should_stop():
             sheets = len(state.bin_types)
