@@ -121,7 +121,7 @@ def _layout_key(state: LayoutState, unplaced: list[int]) -> tuple:
     copies left out, then cost, then sheets filled unevenly (an almost empty sheet is the
     easiest to remove later)."""
     problem = state.prepared.problem
-    fills = np.array([_fill(state, b) / problem.bins[t].area for b, t in enumerate(state.bin_types)])
+    fills = _fill_shares(state)
     cost = sum(problem.bins[t].cost for t in state.bin_types)
     left_out = float(state.prepared.bank.area[state.shape_of[unplaced]].sum()) if unplaced else 0.0
     return left_out, len(unplaced), cost, -float(np.sum(fills ** 2))
@@ -168,8 +168,7 @@ def refill(state: LayoutState, filler: ContactFiller, rng: np.random.Generator, 
         return None
     before_key = _layout_key(state, [])
     before = state.snapshot()
-    area = state.prepared.problem.bins
-    fills = np.array([_fill(state, b) / area[t].area for b, t in enumerate(state.bin_types)])
+    fills = _fill_shares(state)
     least = int(np.argmin(fills))
     # A full sheet is done; the emptier a sheet, the likelier it is picked.
     others = [b for b in range(count) if b != least and fills[b] < FULL]
@@ -200,6 +199,12 @@ def refill(state: LayoutState, filler: ContactFiller, rng: np.random.Generator, 
         return True
     state.restore(before)
     return False
+
+
+def _fill_shares(state: LayoutState) -> np.ndarray:
+    """Per bin, the share of its sheet's area that its copies cover."""
+    containers = state.prepared.problem.bins
+    return np.array([_fill(state, b) / containers[t].area for b, t in enumerate(state.bin_types)])
 
 
 def _fill(state: LayoutState, b: int) -> float:

@@ -52,21 +52,20 @@ def _corner(interior: np.ndarray) -> np.ndarray:
     return np.abs(interior - math.pi) > FLAT
 
 
+def _real_corners(geometry) -> tuple[np.ndarray, ...]:
+    """polygon_corners of a Polygon or MultiPolygon, without the points on curves."""
+    corners = polygon_corners(geometry)
+    keep = _corner(corners[4])
+    return tuple(a[keep] for a in corners)
+
+
 def item_corners(prepared: PreparedProblem) -> Corners:
     """The corners of every item shape's true outline (points on curves left out)."""
     parts = []
     for s, outline in enumerate(prepared.outlines):
-        corners = polygon_corners(outline)
-        keep = _corner(corners[4])
-        x, y, arrive, leave, interior = (a[keep] for a in corners)
+        x, y, arrive, leave, interior = _real_corners(outline)
         parts.append((np.full(len(x), s, dtype=np.int64), x, y, arrive, leave, interior))
     return Corners(*(np.concatenate([p[i] for p in parts]) for i in range(6)))
-
-
-def _free_corners(free) -> tuple[np.ndarray, ...]:
-    corners = polygon_corners(free)
-    keep = _corner(corners[4])
-    return tuple(a[keep] for a in corners)
 
 
 class DirectionIndex:
@@ -173,14 +172,10 @@ class ContactFiller:
         free = self.free_space(b)
         if free.is_empty:
             return None
-        fx, fy, f_arrive, f_leave, f_interior = _free_corners(free)
-        seen: set[int] = set()
+        fx, fy, f_arrive, f_leave, f_interior = _real_corners(free)
         first_copy: dict[int, int] = {}
         for k in copies:
-            item = int(prepared.copy_item[k])
-            if item not in seen:
-                seen.add(item)
-                first_copy[item] = k
+            first_copy.setdefault(int(prepared.copy_item[k]), k)
         shape_owner = np.full(len(prepared.outlines), -1, dtype=np.int64)
         for item, k in first_copy.items():
             first, count = prepared.item_first_shape[item], prepared.item_shape_count[item]

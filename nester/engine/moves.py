@@ -10,7 +10,6 @@ shapes ``hazards[hazard_start[b]:hazard_start[b + 1]]`` (placed at the origin).
 
 from __future__ import annotations
 
-
 import numpy as np
 from numba import njit
 

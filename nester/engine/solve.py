@@ -10,7 +10,6 @@ import threading
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
-
 from nester.engine.bins import solve_bins
 from nester.engine.clock import Clock, WorkClock
 from nester.engine.shapes import prepare
