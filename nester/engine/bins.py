@@ -21,6 +21,7 @@ import numpy as np
 from nester.engine.clock import Clock
 from nester.engine.construct import place_bottom_left
 from nester.engine.contact import ContactFiller
+from nester.engine.exact import fill_without_waste, target_sheets
 from nester.engine.moves import search_move, seed_random
 from nester.engine.separator import SeparatorSettings, separate
 from nester.engine.shapes import PreparedProblem, prepare
@@ -32,6 +33,9 @@ CONSTRUCTION_SAMPLES = 150
 COMPACTION_SHARE = 0.2  # of the time limit, for the offcut
 CONTACT_SHARE = 0.3  # of the time limit, for first layouts filled by contact
 CONTACT_NOISE = 0.3  # relative noise on the contact of a place, after the first such layout
+EXACT_SHARE = 0.15  # of the time limit, after the first layouts, for a layout without waste
+EXACT_NODES_PER_COPY = 5  # the first such search's budget; doubled every second restart
+EXACT_NOISE = 0.3  # relative noise on the order places are tried in, after the first search
 REFILL_SHARE = 0.6  # of the time limit: until then, sheets are emptied and refilled by contact
 FULL = 0.9999  # a sheet this full is left alone
 REFILL_MORE = 3  # at most this many random sheets are emptied with the least-filled one
@@ -155,6 +159,40 @@ def first_layout(state: LayoutState, rng: np.random.Generator, deadline: float, 
             break
     state.restore(best)
     return best_unplaced
+
+
+def layout_without_waste(state: LayoutState, filler: ContactFiller, rng: np.random.Generator, deadline: float,
+                         should_stop: Callable[[], bool] = lambda: False) -> bool:
+    """Search for a layout of every copy on the fewest sheets their area needs
+    (nester.engine.exact), restarting with noise and a growing budget until ``deadline``.
+    True when one is found and it beats the state's layout (the state then holds it);
+    otherwise the state is unchanged."""
+    problem = state.prepared.problem
+    unplaced = [int(k) for k in np.flatnonzero(state.bin_of < 0)]
+    before, before_key = state.snapshot(), _layout_key(state, unplaced)
+    state.clear()
+    for container in _container_order(problem):
+        sheets = target_sheets(state, container)
+        stock = problem.bins[container].stock
+        if stock is not None and stock < sheets:
+            continue
+        if not all(_fits(state.prepared, k, container) for k in range(state.prepared.copies)):
+            continue
+        if not unplaced and sheets >= len(before.bin_types):
+            break  # no fewer sheets to find
+        budget = EXACT_NODES_PER_COPY * max(state.prepared.copies, 1)
+        attempt = 0
+        while state.clock.now() < deadline and not should_stop():
+            noise = 0.0 if attempt == 0 else EXACT_NOISE
+            if fill_without_waste(state, filler, container, sheets, rng, noise, budget << (attempt // 2),
+                                  deadline, should_stop):
+                if _layout_key(state, []) < before_key:
+                    return True
+                break
+            attempt += 1
+        break
+    state.restore(before)
+    return False
 
 
 def refill(state: LayoutState, filler: ContactFiller, rng: np.random.Generator, deadline: float,
@@ -320,6 +358,10 @@ def solve_bins(problem: Problem, *, time_limit: float, seed: int = 0,
                                 lambda: report("construct"), filler)
 
     report("construct")
+    if start is None and (unplaced or len(state.bin_types) > bound):
+        if layout_without_waste(state, filler, rng, state.clock.now() + EXACT_SHARE * time_limit, should_stop):
+            unplaced = []
+            report("without waste")
     if start is None and not unplaced:
         refill_end = started + REFILL_SHARE * time_limit
         while len(state.bin_types) > max(bound, 1) and state.clock.now() < refill_end and not should_stop():

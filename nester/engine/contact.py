@@ -165,6 +165,15 @@ class ContactFiller:
         """(copy, shape, x, y): a place for one of ``copies`` in bin b with a corner on the
         lowest free corner that takes one, edge along edge, touching the most (as a share
         of its outline); None when no corner takes any. One copy per item type is tried."""
+        ranked = self.ranked_places(b, copies, rng, noise)
+        if ranked is None:
+            return None
+        owners, shapes, xs, ys = ranked
+        return int(owners[0]), int(shapes[0]), float(xs[0]), float(ys[0])
+
+    def ranked_places(self, b: int, copies: list[int], rng: np.random.Generator, noise: float):
+        """The places best_place chooses from, best first, as arrays (copies, shapes, xs, ys);
+        None when no corner takes any copy."""
         state = self.state
         prepared = self.prepared
         for _ in range(MOVES_PER_PLACE):
@@ -215,8 +224,8 @@ class ContactFiller:
         share = self._contact_share(free, shapes, xs, ys)
         area = prepared.bank.area[shapes]
         score = share * (1.0 + noise * rng.random(len(share))) + 1e-9 * area
-        best = int(np.argmax(score))
-        return int(owners[best]), int(shapes[best]), float(xs[best]), float(ys[best])
+        order = np.argsort(-score, kind="stable")
+        return owners[order], shapes[order], xs[order], ys[order]
 
     def _contact_share(self, free, shapes: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
         """Per candidate place, about the share of the outline's length lying on the free

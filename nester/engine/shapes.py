@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import shapely
@@ -80,6 +81,11 @@ class PreparedProblem:
     @property
     def copies(self) -> int:
         return len(self.copy_item)
+
+    @cached_property
+    def outline_area(self) -> np.ndarray:
+        """Per item shape, the area of its true outline."""
+        return np.array([outline.area for outline in self.outlines], dtype=np.float64)
 
 
 def item_rotations(item: Item) -> tuple[float, ...]:
