@@ -1,7 +1,9 @@
 """Bin packing on stock sheets: fewest (cheapest) sheets, then the largest offcut.
 
 A first layout fills one sheet at a time: bottom-left, largest copies first, and by
-contact (nester.engine.contact), with noise, several times; the best is kept. Then
+contact (nester.engine.contact), with noise, several times; the best is kept. When it
+uses more sheets than the parts' area needs, a depth-first search looks for a layout
+on that many (nester.engine.exact: no waste but what the area bound allows). Then
 the least-filled sheet and a few random others are emptied and refilled by contact,
 and the result is kept when it is no worse (fewer sheets, or fuller sheets beside an
 emptier one). Then the least-filled sheet is emptied into the others and the

@@ -7,9 +7,10 @@ v (beyond v that edge's line leaves the free space), so it has a corner at v who
 arriving edge runs along that free edge, and it is no wider than the free corner.
 Trying every copy type in every rotation there therefore covers every layout without
 waste. Where no copy fits, that piece of free space can only be waste; the waste the
-target allows (sheets x usable area - parts' area) is spent by giving up such pieces,
-so a search aimed at the area bound stays narrow, and one with room to spare is a
-greedy fill with backtracking.
+target allows (sheets x usable area - parts' area) is spent by giving up such pieces.
+A piece is given up whole (a connected part of the free space), so the search suits
+layouts with little waste: with room to spare (most furniture, strip packing) it
+seldom ends within its budget, and the other phases do the work.
 
 Parts cut from whole sheets (the terashima instances: jigsaws mixed together) are put
 back on the optimum number of sheets in about a second this way, where greedy
@@ -29,7 +30,6 @@ from nester.engine.contact import ANGLE_TOLERANCE, MOVES_PER_PLACE, ContactFille
 from nester.engine.state import LayoutState
 
 CRUMB = 1e-9  # of the usable area: free space smaller than this is float noise, not room
-NOISE = 0.1  # relative noise on the order in which places are tried, for searches after the first
 
 
 @dataclass
