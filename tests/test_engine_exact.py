@@ -14,10 +14,10 @@ from shapely.geometry.polygon import orient
 from shapely.ops import split
 
 from nester.engine.bins import _solution as bin_solution
-from nester.engine.bins import layout_without_waste, solve_bins
+from nester.engine.bins import _luby, layout_without_waste, solve_bins
 from nester.engine.clock import WorkClock
 from nester.engine.contact import ContactFiller
-from nester.engine.exact import fill_without_waste, target_sheets
+from nester.engine.exact import _corner_places, fill_without_waste, target_sheets
 from nester.engine.moves import seed_random
 from nester.engine.shapes import prepare
 from nester.engine.state import LayoutState
@@ -92,18 +92,31 @@ def test_solve_bins_reaches_the_terashima_optimum_through_the_search():
     assert solution_problems(solution) == []
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4])
-def test_mixed_random_jigsaws_go_back_on_as_many_sheets(seed):
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
+def test_one_search_without_noise_misses_no_layout_without_waste(seed):
+    """Mixed random jigsaws: a layout without waste exists, so a search that runs to its
+    end must find it (seed 2 did not while the lowest corner could be a reflex one)."""
+    problem = sheets_problem(random_jigsaws(3, 4, np.random.default_rng(seed)))
+    state, filler = fresh(problem)
+    assert fill_without_waste(state, filler, 0, 3, np.random.default_rng(0), 0.0, 100_000, np.inf)
+    assert len(state.bin_types) == 3 and (state.bin_of >= 0).all()
+    assert solution_problems(bin_solution(problem, state, [], 0.0)) == []
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_restarts_with_noise_beat_a_layout_on_more_sheets(seed):
     rng = np.random.default_rng(seed)
     problem = sheets_problem(random_jigsaws(3, 4, rng))
     state, filler = fresh(problem)
-    state.open_bin(0)
-    state.open_bin(0)
-    state.open_bin(0)
-    state.open_bin(0)  # a layout on 4 sheets to beat (its copies unplaced: any layout beats it)
-    assert layout_without_waste(state, filler, rng, deadline=state.clock.now() + 20.0)
+    for _ in range(4):
+        state.open_bin(0)  # a layout on 4 sheets to beat (its copies unplaced: any layout beats it)
+    assert layout_without_waste(state, filler, rng, deadline=state.clock.now() + 20.0, noisy_from_start=True)
     assert len(state.bin_types) == 3 and (state.bin_of >= 0).all()
     assert solution_problems(bin_solution(problem, state, [], 0.0)) == []
+
+
+def test_restart_budgets_follow_lubys_sequence():
+    assert [_luby(i) for i in range(1, 16)] == [1, 1, 2, 1, 1, 2, 4, 1, 1, 2, 1, 1, 2, 4, 8]
 
 
 def test_the_waste_budget_goes_to_free_space_no_part_fits():
@@ -138,3 +151,43 @@ def test_the_search_keeps_to_its_stock_and_to_a_better_layout():
     state, filler = fresh(problem)
     assert not layout_without_waste(state, filler, np.random.default_rng(0), deadline=state.clock.now() + 5.0)
     assert state.bin_types == [] and (state.bin_of < 0).all()
+
+
+def test_with_no_waste_left_a_corner_no_copy_can_fill_ends_the_branch():
+    """Free space with an 87 degree corner at its top left and rectangles to place: with
+    waste to spare the bottom-left corner takes one; with none, that corner could never
+    be filled, so no place is offered at all."""
+    problem = sheets_problem([box(0, 0, 300, 200)])
+    state, filler = fresh(problem)
+    state.open_bin(0)
+    free = shapely.Polygon([(0, 0), (1000, 0), (1000, 1000), (0, 950)])
+    rng = np.random.default_rng(0)
+    places, _ = _corner_places(state, filler, free, {0}, rng, 0.0, strict=False)
+    assert places
+    for _, shape, x, y in places:  # each rotation of the rectangle, in the bottom-left corner
+        assert np.allclose(shapely.transform(state.prepared.outlines[shape], lambda c: c + (x, y)).bounds[:2], 0.0)
+    places, waste = _corner_places(state, filler, free, {0}, rng, 0.0, strict=True)
+    assert places == [] and waste.equals(free)
+
+
+def test_a_tight_target_may_search_until_the_later_deadline():
+    """Jigsaws leave no waste on their sheets: the search goes on past its deadline up to
+    the tight one. Boards filling 95 % of a sheet are not tight: it stops at once."""
+    jigsaws = sheets_problem(random_jigsaws(2, 3, np.random.default_rng(3)))
+    state, filler = fresh(jigsaws)
+    state.open_bin(0)
+    state.open_bin(0)
+    state.open_bin(0)
+    now = state.clock.now()
+    assert layout_without_waste(state, filler, np.random.default_rng(0), deadline=now, tight_deadline=now + 20.0)
+    assert len(state.bin_types) == 2
+    boards = sheets_problem([box(0, 0, 1000, 400), box(0, 0, 1000, 400), box(0, 0, 1000, 150)])
+    state, filler = fresh(boards)
+    state.open_bin(0)
+    state.open_bin(0)
+    now = state.clock.now()
+    assert not layout_without_waste(state, filler, np.random.default_rng(0), deadline=now,
+                                    tight_deadline=now + 20.0)
+    assert len(state.bin_types) == 2 and (state.bin_of < 0).all()
+    assert layout_without_waste(state, filler, np.random.default_rng(0), deadline=now + 20.0)
+    assert len(state.bin_types) == 1

@@ -33,10 +33,11 @@ from nester.problem import BinLayout, PlacedItem, Problem, Solution
 
 CONSTRUCTION_SAMPLES = 150
 COMPACTION_SHARE = 0.2  # of the time limit, for the offcut
-CONTACT_SHARE = 0.3  # of the time limit, for first layouts filled by contact
+CONTACT_SHARE = 0.15  # of the time limit, for first layouts filled by contact
 CONTACT_NOISE = 0.3  # relative noise on the contact of a place, after the first such layout
 EXACT_SHARE = 0.15  # of the time limit, after the first layouts, for a layout without waste
-EXACT_NODES_PER_COPY = 5  # the first such search's budget; doubled every second restart
+EXACT_NODES_PER_COPY = 5  # a search's budget, times Luby's sequence over the restarts
+EXACT_TIGHT = 0.01  # of the sheets' area: less waste than this, and the search may run until refill ends
 EXACT_NOISE = 0.3  # relative noise on the order places are tried in, after the first search
 REFILL_SHARE = 0.6  # of the time limit: until then, sheets are emptied and refilled by contact
 FULL = 0.9999  # a sheet this full is left alone
@@ -164,11 +165,14 @@ def first_layout(state: LayoutState, rng: np.random.Generator, deadline: float, 
 
 
 def layout_without_waste(state: LayoutState, filler: ContactFiller, rng: np.random.Generator, deadline: float,
-                         should_stop: Callable[[], bool] = lambda: False) -> bool:
+                         should_stop: Callable[[], bool] = lambda: False, noisy_from_start: bool = False,
+                         tight_deadline: float | None = None) -> bool:
     """Search for a layout of every copy on the fewest sheets their area needs
-    (nester.engine.exact), restarting with noise and a growing budget until ``deadline``.
-    True when one is found and it beats the state's layout (the state then holds it);
-    otherwise the state is unchanged."""
+    (nester.engine.exact), restarting with noise and a growing budget until ``deadline``,
+    or ``tight_deadline`` when those sheets leave almost no waste (EXACT_TIGHT: the
+    search is then narrow and the likeliest way to them); the first search is without
+    noise unless ``noisy_from_start``. True when one is found and it beats the state's
+    layout (the state then holds it); otherwise the state is unchanged."""
     problem = state.prepared.problem
     unplaced = [int(k) for k in np.flatnonzero(state.bin_of < 0)]
     before, before_key = state.snapshot(), _layout_key(state, unplaced)
@@ -182,11 +186,15 @@ def layout_without_waste(state: LayoutState, filler: ContactFiller, rng: np.rand
             continue
         if not unplaced and sheets >= len(before.bin_types):
             break  # no fewer sheets to find
+        region = state.prepared.container_regions[container].area
+        waste = sheets * region - float(state.prepared.outline_area[state.shape_of].sum())
+        if tight_deadline is not None and waste <= EXACT_TIGHT * sheets * region:
+            deadline = max(deadline, tight_deadline)
         budget = EXACT_NODES_PER_COPY * max(state.prepared.copies, 1)
         attempt = 0
         while state.clock.now() < deadline and not should_stop():
-            noise = 0.0 if attempt == 0 else EXACT_NOISE
-            if fill_without_waste(state, filler, container, sheets, rng, noise, budget << (attempt // 2),
+            noise = 0.0 if attempt == 0 and not noisy_from_start else EXACT_NOISE
+            if fill_without_waste(state, filler, container, sheets, rng, noise, budget * _luby(attempt + 1),
                                   deadline, should_stop):
                 if _layout_key(state, []) < before_key:
                     return True
@@ -195,6 +203,20 @@ def layout_without_waste(state: LayoutState, filler: ContactFiller, rng: np.rand
         break
     state.restore(before)
     return False
+
+
+def _luby(i: int) -> int:
+    """The i-th term (from 1) of Luby's sequence 1 1 2 1 1 2 4 1 1 2 ...: restart budgets
+    within a constant factor of the best fixed one, whatever the search's run-time law."""
+    size = 1
+    while size < i + 1:
+        size = 2 * size + 1
+    while True:
+        if i == size:
+            return (size + 1) // 2
+        size //= 2
+        if i > size:
+            i -= size
 
 
 def refill(state: LayoutState, filler: ContactFiller, rng: np.random.Generator, deadline: float,
@@ -361,7 +383,9 @@ def solve_bins(problem: Problem, *, time_limit: float, seed: int = 0,
 
     report("construct")
     if start is None and (unplaced or len(state.bin_types) > bound):
-        if layout_without_waste(state, filler, rng, state.clock.now() + EXACT_SHARE * time_limit, should_stop):
+        # Odd seeds (every other worker) search with noise from the start: not the same tree twice.
+        if layout_without_waste(state, filler, rng, state.clock.now() + EXACT_SHARE * time_limit, should_stop,
+                                noisy_from_start=seed % 2 == 1, tight_deadline=started + REFILL_SHARE * time_limit):
             unplaced = []
             report("without waste")
     if start is None and not unplaced:

@@ -76,7 +76,7 @@ def fill_without_waste(state: LayoutState, filler: ContactFiller, container: int
         node = _Node(free=free)
         if free.is_empty or free.area <= crumb:
             return node
-        node.places, node.waste = _corner_places(state, filler, free, unplaced, rng, noise)
+        node.places, node.waste = _corner_places(state, filler, free, unplaced, rng, noise, waste_left <= crumb)
         return node
 
     def open_sheet() -> _Node:
@@ -145,10 +145,11 @@ def _without_crumbs(free, crumb: float):
 
 
 def _corner_places(state: LayoutState, filler: ContactFiller, free, unplaced: set[int],
-                   rng: np.random.Generator, noise: float) -> tuple[list, object]:
+                   rng: np.random.Generator, noise: float, strict: bool) -> tuple[list, object]:
     """The free places at the lowest convex corner of ``free`` (one copy per item type,
     edge along the free edge arriving there), most contact first; and the piece of
-    free space holding that corner."""
+    free space holding that corner. ``strict``: no waste is left to give, so when any
+    convex corner has no copy that could ever fill it, there is no place at all."""
     prepared = state.prepared
     areas = state.prepared.outline_area
     for _ in range(MOVES_PER_PLACE):
@@ -162,6 +163,17 @@ def _corner_places(state: LayoutState, filler: ContactFiller, free, unplaced: se
     convex = np.flatnonzero(f_interior < math.pi)
     if not len(convex):
         return [], free
+    corners = filler.corners
+    if strict:
+        # Forward check: a corner that no unplaced copy has (same arriving direction, no
+        # wider) will never be filled, and there is no waste left to give it up.
+        live = np.zeros(len(prepared.outlines), dtype=np.bool_)
+        for item in {int(prepared.copy_item[k]) for k in unplaced}:
+            live[prepared.item_first_shape[item]:prepared.item_first_shape[item] + prepared.item_shape_count[item]] = True
+        ci, query = filler.by_arrive.pairs(f_arrive[convex])
+        match = live[corners.shape[ci]] & (corners.interior[ci] <= f_interior[convex][query] + ANGLE_TOLERANCE)
+        if len(np.unique(query[match])) < len(convex):
+            return [], free
     j = int(convex[np.lexsort((fx[convex], fy[convex]))[0]])
     corner = shapely.Point(fx[j], fy[j])
     waste = min(parts, key=lambda p: p.distance(corner))
@@ -176,7 +188,6 @@ def _corner_places(state: LayoutState, filler: ContactFiller, free, unplaced: se
         seen.add(item)
         first, count = prepared.item_first_shape[item], prepared.item_shape_count[item]
         shape_owner[first:first + count] = k
-    corners = filler.corners
     ci, _ = filler.by_arrive.pairs(f_arrive[j:j + 1])
     ci = ci[(shape_owner[corners.shape[ci]] >= 0) & (corners.interior[ci] <= f_interior[j] + ANGLE_TOLERANCE)]
     if not len(ci):
