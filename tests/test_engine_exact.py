@@ -17,9 +17,9 @@ from nester.engine.bins import _solution as bin_solution
 from nester.engine.bins import _luby, layout_without_waste, solve_bins
 from nester.engine.clock import WorkClock
 from nester.engine.contact import ContactFiller
-from nester.engine.exact import _corner_places, fill_without_waste, target_sheets
+from nester.engine.exact import _corner_places, fill_without_waste, piece_at_corner, target_sheets
 from nester.engine.moves import seed_random
-from nester.engine.shapes import prepare
+from nester.engine.shapes import polygon_corners, prepare
 from nester.engine.state import LayoutState
 from nester.formats import read_instance, terashima_optimum
 from nester.problem import Container, Item, Problem
@@ -87,7 +87,10 @@ def test_a_terashima_instance_goes_on_its_optimum_number_of_sheets():
 
 def test_solve_bins_reaches_the_terashima_optimum_through_the_search():
     problem = read_instance(DATA / "TA001C5.txt")
-    solution = solve_bins(problem, time_limit=3.0, seed=0, clock=WorkClock())
+    phases = []
+    solution = solve_bins(problem, time_limit=3.0, seed=0, clock=WorkClock(),
+                          progress=lambda report: phases.append((report.phase, report.sheets)))
+    assert ("without waste", 3) in phases and min(s for p, s in phases if p == "construct") > 3
     assert len(solution.layouts) == 3 and not solution.unplaced
     assert solution_problems(solution) == []
 
@@ -145,29 +148,55 @@ def test_a_failed_search_leaves_the_state_as_it_was(shapes, sheets):
 
 
 def test_the_search_keeps_to_its_stock_and_to_a_better_layout():
-    """With a layout already on the target number of sheets there is nothing to find; with
-    less stock than the target needs the search does not start."""
-    problem = sheets_problem(random_jigsaws(2, 3, np.random.default_rng(7)), stock=1)
-    state, filler = fresh(problem)
+    """With less stock than the target needs the search does not start; with a layout
+    already on the target number of sheets there is nothing to find."""
+    pieces = random_jigsaws(2, 3, np.random.default_rng(7))
+    state, filler = fresh(sheets_problem(pieces, stock=1))
     assert not layout_without_waste(state, filler, np.random.default_rng(0), deadline=state.clock.now() + 5.0)
     assert state.bin_types == [] and (state.bin_of < 0).all()
+    state, filler = fresh(sheets_problem(pieces))
+    for _ in range(3):
+        state.open_bin(0)
+    assert layout_without_waste(state, filler, np.random.default_rng(0), deadline=state.clock.now() + 5.0)
+    placed = (state.bin_of.copy(), state.pos_x.copy(), list(state.bin_types))
+    started = state.clock.now()
+    assert not layout_without_waste(state, filler, np.random.default_rng(0), deadline=started + 5.0)
+    assert state.clock.now() == started  # not searched at all
+    assert (state.bin_of == placed[0]).all() and (state.pos_x == placed[1]).all() and state.bin_types == placed[2]
 
 
-def test_with_no_waste_left_a_corner_no_copy_can_fill_ends_the_branch():
-    """Free space with an 87 degree corner at its top left and rectangles to place: with
-    waste to spare the bottom-left corner takes one; with none, that corner could never
-    be filled, so no place is offered at all."""
+@pytest.mark.parametrize("top_corner, dead", [(600, True), (800, False)])
+def test_with_no_waste_left_a_corner_no_copy_can_fill_ends_the_branch(top_corner, dead):
+    """Free space whose top edge (arriving from the right, like a rectangle's) ends in a
+    corner of 78.7 degrees (x = 600) or 99.5 (x = 800), the slanted edge below it ending
+    in a reflex corner; rectangles to place. With waste to spare the bottom-left corner
+    takes one either way; with none, the 78.7 degree corner could never be filled by a
+    rectangle, so no place is offered at all."""
     problem = sheets_problem([box(0, 0, 300, 200)])
     state, filler = fresh(problem)
     state.open_bin(0)
-    free = shapely.Polygon([(0, 0), (1000, 0), (1000, 1000), (0, 950)])
+    low = 500 if top_corner == 600 else 400
+    free = shapely.Polygon([(0, 0), (1000, 0), (1000, 1000), (top_corner, 1000), (700, low), (0, low)])
     rng = np.random.default_rng(0)
     places, _ = _corner_places(state, filler, free, {0}, rng, 0.0, strict=False)
     assert places
-    for _, shape, x, y in places:  # each rotation of the rectangle, in the bottom-left corner
+    for _, shape, x, y in places:  # each distinct rotation of the rectangle, in the bottom-left corner
         assert np.allclose(shapely.transform(state.prepared.outlines[shape], lambda c: c + (x, y)).bounds[:2], 0.0)
+    assert len(places) == 2  # 0 and 180 degrees give one outline, 90 and 270 another
     places, waste = _corner_places(state, filler, free, {0}, rng, 0.0, strict=True)
-    assert places == [] and waste.equals(free)
+    assert (places == [] and waste.equals(free)) if dead else len(places) == 2
+
+
+def test_a_corner_opens_into_its_own_piece_of_free_space():
+    """Two free squares touching at (500, 500): that point is a corner of each, and each
+    corner opens into its own square."""
+    lower, upper = box(400, 400, 500, 500), box(500, 500, 600, 600)
+    free = shapely.MultiPolygon([lower, upper])
+    x, y, _, leave, interior = polygon_corners(free)
+    at_point = np.flatnonzero((x == 500) & (y == 500))
+    assert len(at_point) == 2
+    pieces = {piece_at_corner(free.geoms, 500.0, 500.0, leave[i], interior[i], 1e-3).bounds for i in at_point}
+    assert pieces == {lower.bounds, upper.bounds}
 
 
 def test_a_tight_target_may_search_until_the_later_deadline():

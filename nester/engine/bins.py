@@ -23,7 +23,7 @@ import numpy as np
 from nester.engine.clock import Clock
 from nester.engine.construct import place_bottom_left
 from nester.engine.contact import ContactFiller
-from nester.engine.exact import fill_without_waste, target_sheets
+from nester.engine.exact import CRUMB, fill_without_waste, target_sheets
 from nester.engine.moves import search_move, seed_random
 from nester.engine.separator import SeparatorSettings, separate
 from nester.engine.shapes import PreparedProblem, prepare
@@ -37,7 +37,8 @@ CONTACT_SHARE = 0.15  # of the time limit, for first layouts filled by contact
 CONTACT_NOISE = 0.3  # relative noise on the contact of a place, after the first such layout
 EXACT_SHARE = 0.15  # of the time limit, after the first layouts, for a layout without waste
 EXACT_NODES_PER_COPY = 5  # a search's budget, times Luby's sequence over the restarts
-EXACT_TIGHT = 0.01  # of the sheets' area: less waste than this, and the search may run until refill ends
+EXACT_TIGHT = 0.01  # of the sheets' area: with less waste than this, the search may run longer,
+EXACT_TIGHT_END = 0.45  # until this share of the time limit (refill keeps the rest, to 0.6)
 EXACT_NOISE = 0.3  # relative noise on the order places are tried in, after the first search
 REFILL_SHARE = 0.6  # of the time limit: until then, sheets are emptied and refilled by contact
 FULL = 0.9999  # a sheet this full is left alone
@@ -188,6 +189,8 @@ def layout_without_waste(state: LayoutState, filler: ContactFiller, rng: np.rand
             break  # no fewer sheets to find
         region = state.prepared.container_regions[container].area
         waste = sheets * region - float(state.prepared.outline_area[state.shape_of].sum())
+        if waste < -CRUMB * region:
+            break  # rounding at the bound: no such layout
         if tight_deadline is not None and waste <= EXACT_TIGHT * sheets * region:
             deadline = max(deadline, tight_deadline)
         budget = EXACT_NODES_PER_COPY * max(state.prepared.copies, 1)
@@ -385,7 +388,7 @@ def solve_bins(problem: Problem, *, time_limit: float, seed: int = 0,
     if start is None and (unplaced or len(state.bin_types) > bound):
         # Odd seeds (every other worker) search with noise from the start: not the same tree twice.
         if layout_without_waste(state, filler, rng, state.clock.now() + EXACT_SHARE * time_limit, should_stop,
-                                noisy_from_start=seed % 2 == 1, tight_deadline=started + REFILL_SHARE * time_limit):
+                                noisy_from_start=seed % 2 == 1, tight_deadline=started + EXACT_TIGHT_END * time_limit):
             unplaced = []
             report("without waste")
     if start is None and not unplaced:

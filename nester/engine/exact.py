@@ -30,6 +30,7 @@ from nester.engine.contact import ANGLE_TOLERANCE, MOVES_PER_PLACE, ContactFille
 from nester.engine.state import LayoutState
 
 CRUMB = 1e-9  # of the usable area: free space smaller than this is float noise, not room
+INWARD = 10.0  # check tolerances: how far inside a corner the point is that tells its free piece
 
 
 @dataclass
@@ -53,9 +54,11 @@ def fill_without_waste(state: LayoutState, filler: ContactFiller, container: int
                        rng: np.random.Generator, noise: float, node_budget: int, deadline: float,
                        should_stop: Callable[[], bool] = lambda: False) -> bool:
     """Place every unplaced copy on at most ``sheets`` fresh sheets of ``container``
-    (opened in the state); True when it worked. Otherwise the state is as it was. The
-    search gives up after ``node_budget`` nodes, at ``deadline`` (the state's clock)
-    or when ``should_stop()``."""
+    (opened in the state); True when it worked. Otherwise no sheet is added and those
+    copies are unplaced again (their shape and position are left as tried). The search
+    gives up after ``node_budget`` nodes, at ``deadline`` (the state's clock) or when
+    ``should_stop()``; each search costs at least one move on a work clock."""
+    state.clock.tick()
     prepared = state.prepared
     region = prepared.container_regions[container]
     region_area = float(region.area)
@@ -154,7 +157,7 @@ def _corner_places(state: LayoutState, filler: ContactFiller, free, unplaced: se
     areas = state.prepared.outline_area
     for _ in range(MOVES_PER_PLACE):
         state.clock.tick()
-    fx, fy, f_arrive, _, f_interior = _real_corners(free)
+    fx, fy, f_arrive, f_leave, f_interior = _real_corners(free)
     parts = getattr(free, "geoms", [free])
     if not len(fx):  # no corner (round free space): all of it is waste
         return [], free
@@ -175,8 +178,7 @@ def _corner_places(state: LayoutState, filler: ContactFiller, free, unplaced: se
         if len(np.unique(query[match])) < len(convex):
             return [], free
     j = int(convex[np.lexsort((fx[convex], fy[convex]))[0]])
-    corner = shapely.Point(fx[j], fy[j])
-    waste = min(parts, key=lambda p: p.distance(corner))
+    waste = piece_at_corner(parts, fx[j], fy[j], f_leave[j], f_interior[j], INWARD * filler.band)
     room = float(waste.area)
     b = len(state.bin_types) - 1
     shape_owner = np.full(len(prepared.outlines), -1, dtype=np.int64)
@@ -199,7 +201,11 @@ def _corner_places(state: LayoutState, filler: ContactFiller, free, unplaced: se
                                           *state.kernel_args())
     filler._tick(checked)
     shapes, xs, ys, owners = shapes[free_ones], xs[free_ones], ys[free_ones], owners[free_ones]
-    key = np.round(np.column_stack([shapes, xs / filler.band, ys / filler.band]))
+    # Rotations giving the same outline (a rectangle's 0 and 180 degrees) at the same place
+    # are one choice, not two branches.
+    twin, low_x, low_y = prepared.outline_twins
+    key = np.round(np.column_stack([twin[shapes], (xs + low_x[shapes]) / filler.band,
+                                    (ys + low_y[shapes]) / filler.band]))
     _, unique = np.unique(key, axis=0, return_index=True)
     shapes, xs, ys, owners = shapes[unique], xs[unique], ys[unique], owners[unique]
     if not len(shapes):
@@ -207,6 +213,15 @@ def _corner_places(state: LayoutState, filler: ContactFiller, free, unplaced: se
     share = filler._contact_share(free, shapes, xs, ys) * (1.0 + noise * rng.random(len(shapes)))
     order = np.lexsort((-areas[shapes], -share))
     return [(int(owners[i]), int(shapes[i]), float(xs[i]), float(ys[i])) for i in order], waste
+
+
+def piece_at_corner(parts, x: float, y: float, leave: float, interior: float, step: float):
+    """Of the pieces of free space, the one a corner at (x, y) opens into (leaving edge in
+    direction ``leave``, interior angle ``interior``). Pieces may touch at a point, so the
+    piece nearest a point ``step`` inside the corner, on its bisector, not the corner."""
+    inward = leave + 0.5 * interior
+    inside = shapely.Point(x + step * math.cos(inward), y + step * math.sin(inward))
+    return min(parts, key=lambda p: p.distance(inside))
 
 
 def target_sheets(state: LayoutState, container: int) -> int:

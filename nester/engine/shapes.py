@@ -87,6 +87,26 @@ class PreparedProblem:
         """Per item shape, the area of its true outline."""
         return np.array([outline.area for outline in self.outlines], dtype=np.float64)
 
+    @cached_property
+    def outline_twins(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per item shape: the first shape of its item with the same outline up to a
+        translation (a rectangle turned by 180 degrees), within the check tolerance; and
+        the low corner (x, y) of its outline's bounding box."""
+        tolerance = self.problem.check_tolerance()
+        bounds = np.array([outline.bounds for outline in self.outlines], dtype=np.float64).reshape(-1, 4)
+        twin = np.arange(len(self.outlines), dtype=np.int64)
+        for first, count in zip(self.item_first_shape.tolist(), self.item_shape_count.tolist()):
+            seen: list[tuple[int, Polygon]] = []
+            for s in range(first, first + count):
+                moved = shapely.normalize(shapely.transform(self.outlines[s], lambda c, s=s: c - bounds[s, :2]))
+                for other, shape in seen:
+                    if moved.equals_exact(shape, tolerance):
+                        twin[s] = other
+                        break
+                else:
+                    seen.append((s, moved))
+        return twin, bounds[:, 0].copy(), bounds[:, 1].copy()
+
 
 def item_rotations(item: Item) -> tuple[float, ...]:
     if item.rotations is None:
