@@ -13,8 +13,8 @@ from shapely.geometry import LineString, box
 from shapely.geometry.polygon import orient
 from shapely.ops import split
 
-from nester.engine.bins import _solution as bin_solution
 from nester.engine.bins import _luby, layout_without_waste, solve_bins
+from nester.engine.bins import _solution as bin_solution
 from nester.engine.clock import WorkClock
 from nester.engine.contact import ContactFiller
 from nester.engine.exact import _corner_places, fill_without_waste, piece_at_corner, target_sheets
@@ -181,7 +181,7 @@ def test_with_no_waste_left_a_corner_no_copy_can_fill_ends_the_branch(top_corner
     places, _ = _corner_places(state, filler, free, {0}, rng, 0.0, strict=False)
     assert places
     for _, shape, x, y in places:  # each distinct rotation of the rectangle, in the bottom-left corner
-        assert np.allclose(shapely.transform(state.prepared.outlines[shape], lambda c: c + (x, y)).bounds[:2], 0.0)
+        assert np.allclose(affinity.translate(state.prepared.outlines[shape], x, y).bounds[:2], 0.0)
     assert len(places) == 2  # 0 and 180 degrees give one outline, 90 and 270 another
     places, waste = _corner_places(state, filler, free, {0}, rng, 0.0, strict=True)
     assert (places == [] and waste.equals(free)) if dead else len(places) == 2

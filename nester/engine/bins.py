@@ -385,12 +385,13 @@ def solve_bins(problem: Problem, *, time_limit: float, seed: int = 0,
                                 lambda: report("construct"), filler)
 
     report("construct")
-    if start is None and (unplaced or len(state.bin_types) > bound):
-        # Odd seeds (every other worker) search with noise from the start: not the same tree twice.
-        if layout_without_waste(state, filler, rng, state.clock.now() + EXACT_SHARE * time_limit, should_stop,
-                                noisy_from_start=seed % 2 == 1, tight_deadline=started + EXACT_TIGHT_END * time_limit):
-            unplaced = []
-            report("without waste")
+    # Odd seeds (every other worker) search with noise from the start: not the same tree twice.
+    if (start is None and (unplaced or len(state.bin_types) > bound)
+            and layout_without_waste(state, filler, rng, state.clock.now() + EXACT_SHARE * time_limit, should_stop,
+                                     noisy_from_start=seed % 2 == 1,
+                                     tight_deadline=started + EXACT_TIGHT_END * time_limit)):
+        unplaced = []
+        report("without waste")
     if start is None and not unplaced:
         refill_end = started + REFILL_SHARE * time_limit
         while len(state.bin_types) > max(bound, 1) and state.clock.now() < refill_end and not should_stop():

@@ -68,6 +68,19 @@ def item_corners(prepared: PreparedProblem) -> Corners:
     return Corners(*(np.concatenate([p[i] for p in parts]) for i in range(6)))
 
 
+def shape_owners(prepared: PreparedProblem, copies) -> np.ndarray:
+    """Per item shape, the first of ``copies`` of its item, or -1: one copy per item type
+    is tried, since its twins would go to the same places."""
+    first_copy: dict[int, int] = {}
+    for k in copies:
+        first_copy.setdefault(int(prepared.copy_item[k]), int(k))
+    owner = np.full(len(prepared.outlines), -1, dtype=np.int64)
+    for item, k in first_copy.items():
+        first, count = prepared.item_first_shape[item], prepared.item_shape_count[item]
+        owner[first:first + count] = k
+    return owner
+
+
 class DirectionIndex:
     """Corners sorted by the direction of one of their edges, to find those with an edge
     parallel to a given one without comparing every pair."""
@@ -182,13 +195,7 @@ class ContactFiller:
         if free.is_empty:
             return None
         fx, fy, f_arrive, f_leave, f_interior = _real_corners(free)
-        first_copy: dict[int, int] = {}
-        for k in copies:
-            first_copy.setdefault(int(prepared.copy_item[k]), k)
-        shape_owner = np.full(len(prepared.outlines), -1, dtype=np.int64)
-        for item, k in first_copy.items():
-            first, count = prepared.item_first_shape[item], prepared.item_shape_count[item]
-            shape_owner[first:first + count] = k
+        shape_owner = shape_owners(prepared, copies)
         corners = self.corners
         if not len(fx):
             return None

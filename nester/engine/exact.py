@@ -25,8 +25,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
+from shapely import affinity
 
-from nester.engine.contact import ANGLE_TOLERANCE, MOVES_PER_PLACE, ContactFiller, _real_corners, first_free_group
+from nester.engine.contact import (
+    ANGLE_TOLERANCE,
+    MOVES_PER_PLACE,
+    ContactFiller,
+    _real_corners,
+    first_free_group,
+    shape_owners,
+)
 from nester.engine.state import LayoutState
 
 CRUMB = 1e-9  # of the usable area: free space smaller than this is float noise, not room
@@ -104,7 +112,7 @@ def fill_without_waste(state: LayoutState, filler: ContactFiller, container: int
             node.tried += 1
             state.shape_of[k], state.pos_x[k], state.pos_y[k], state.bin_of[k] = s, x, y, b
             unplaced.discard(k)
-            outline = shapely.transform(prepared.outlines[s], lambda c: c + np.array([x, y]))
+            outline = affinity.translate(prepared.outlines[s], x, y)
             child = expand(_without_crumbs(node.free.difference(outline), crumb))
             child.placed = k
             stack.append(child)
@@ -167,29 +175,20 @@ def _corner_places(state: LayoutState, filler: ContactFiller, free, unplaced: se
     if not len(convex):
         return [], free
     corners = filler.corners
+    owner = shape_owners(prepared, sorted(unplaced))
     if strict:
         # Forward check: a corner that no unplaced copy has (same arriving direction, no
         # wider) will never be filled, and there is no waste left to give it up.
-        live = np.zeros(len(prepared.outlines), dtype=np.bool_)
-        for item in {int(prepared.copy_item[k]) for k in unplaced}:
-            live[prepared.item_first_shape[item]:prepared.item_first_shape[item] + prepared.item_shape_count[item]] = True
         ci, query = filler.by_arrive.pairs(f_arrive[convex])
-        match = live[corners.shape[ci]] & (corners.interior[ci] <= f_interior[convex][query] + ANGLE_TOLERANCE)
+        match = (owner[corners.shape[ci]] >= 0) & (corners.interior[ci] <= f_interior[convex][query] + ANGLE_TOLERANCE)
         if len(np.unique(query[match])) < len(convex):
             return [], free
     j = int(convex[np.lexsort((fx[convex], fy[convex]))[0]])
     waste = piece_at_corner(parts, fx[j], fy[j], f_leave[j], f_interior[j], INWARD * filler.band)
     room = float(waste.area)
     b = len(state.bin_types) - 1
-    shape_owner = np.full(len(prepared.outlines), -1, dtype=np.int64)
-    seen: set[int] = set()
-    for k in sorted(unplaced):
-        item = int(prepared.copy_item[k])
-        if item in seen or areas[prepared.item_first_shape[item]] > room * (1.0 + 1e-9):
-            continue
-        seen.add(item)
-        first, count = prepared.item_first_shape[item], prepared.item_shape_count[item]
-        shape_owner[first:first + count] = k
+    too_big = areas[prepared.item_first_shape] > room * (1.0 + 1e-9)  # per item type
+    shape_owner = np.where(np.repeat(too_big, prepared.item_shape_count), -1, owner)
     ci, _ = filler.by_arrive.pairs(f_arrive[j:j + 1])
     ci = ci[(shape_owner[corners.shape[ci]] >= 0) & (corners.interior[ci] <= f_interior[j] + ANGLE_TOLERANCE)]
     if not len(ci):
