@@ -12,7 +12,7 @@ from shapely.geometry import LineString, Point, Polygon, box
 from shapely.geometry.polygon import orient
 
 from nester.engine.collide import outside_rect, overlap_proxy, point_in_shape, segments_touch, shapes_collide
-from nester.engine.moves import BOX_PUSH, placement_cost
+from nester.engine.moves import placement_cost
 from nester.engine.shapes import item_rotations, poles, prepare
 from nester.problem import Container, Item, Problem
 
@@ -157,23 +157,25 @@ def test_outside_rect_reference():
     assert outside_rect(0, 8.0, -1.0, bbox, 0.0, 0.0, 10.0, 10.0) == pytest.approx(2.0 + 1.0)
 
 
-def placement_cost_reference(shapes, placed, candidate, weights, rect, epsilon):
-    """Plain shapely: weighted pole overlap with each colliding copy, plus the walls."""
+def placement_cost_reference(shapes, placed, candidate, weights, rect, epsilon_share):
+    """Plain shapely, after sparrow: per colliding copy, the root of the pole overlap (depths
+    decaying below a share of the larger box diagonal) times the geometric mean of the sizes;
+    the walls by the box's area outside."""
     s, x, y = candidate
     moved = affinity.translate(shapes[s], x, y)
     circles = lambda t, u, v: [(cx + u, cy + v, r) for cx, cy, r in poles(shapes[t])]
+    diagonal = lambda g: math.hypot(g.bounds[2] - g.bounds[0], g.bounds[3] - g.bounds[1])
     total = 0.0
-    x0, y0, x1, y1 = moved.bounds
-    out = max(0, rect[0] - x0) + max(0, rect[1] - y0) + max(0, x1 - rect[2]) + max(0, y1 - rect[3])
-    if out > 0:
-        total += (out + epsilon) * math.sqrt(shapes[s].area)
+    box_area = box(*moved.bounds).area
+    outside = box_area - box(*moved.bounds).intersection(box(*rect)).area
+    if outside > 0:
+        total += 2.0 * math.sqrt(outside + 1e-4 * box_area) * math.sqrt(shapes[s].area)
     for other, (t, u, v) in enumerate(placed):
         neighbour = affinity.translate(shapes[t], u, v)
         if moved.distance(neighbour) <= 1e-9:
-            a, b = moved.bounds, neighbour.bounds
-            box_overlap = max(0.0, min(min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1])))
-            total += weights[other] * (overlap_proxy_reference(circles(s, x, y), circles(t, u, v), epsilon)
-                                       + BOX_PUSH * epsilon * box_overlap)
+            epsilon = epsilon_share * max(diagonal(moved), diagonal(neighbour))
+            proxy = overlap_proxy_reference(circles(s, x, y), circles(t, u, v), epsilon)
+            total += weights[other] * math.sqrt(proxy) * (shapes[s].area * shapes[t].area) ** 0.25
     return total
 
 

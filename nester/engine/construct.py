@@ -14,15 +14,15 @@ ANCHOR_ROTATIONS = 4
 
 @njit(cache=True)
 def free_at(k, s, x, y, b, geometry, shape_of, pos_x, pos_y, bin_of, weights, wall_weights, bin_rect, hazards,
-            hazard_start, tol, epsilon):
+            hazard_start, tol, epsilon_share):
     """Whether copy k placed as shape s at (x, y) in bin b collides with nothing."""
     return placement_cost(k, s, x, y, b, geometry, shape_of, pos_x, pos_y, bin_of, weights, wall_weights,
-                          bin_rect, hazards, hazard_start, tol, epsilon, 0.0) == 0.0
+                          bin_rect, hazards, hazard_start, tol, epsilon_share, 0.0) == 0.0
 
 
 @njit(cache=True)
 def _slide(k, s, x, y, b, geometry, shape_of, pos_x, pos_y, bin_of, weights, wall_weights, bin_rect, hazards,
-           hazard_start, tol, epsilon):
+           hazard_start, tol, epsilon_share):
     bbox = geometry[8]
     smallest = 20.0 * tol
     for _ in range(8):
@@ -36,7 +36,7 @@ def _slide(k, s, x, y, b, geometry, shape_of, pos_x, pos_y, bin_of, weights, wal
                 tx = x - step if axis == 0 else x
                 ty = y - step if axis == 1 else y
                 if free_at(k, s, tx, ty, b, geometry, shape_of, pos_x, pos_y, bin_of, weights, wall_weights,
-                         bin_rect, hazards, hazard_start, tol, epsilon):
+                         bin_rect, hazards, hazard_start, tol, epsilon_share):
                     x = tx
                     y = ty
                     moved = True
@@ -49,7 +49,7 @@ def _slide(k, s, x, y, b, geometry, shape_of, pos_x, pos_y, bin_of, weights, wal
 
 @njit(cache=True)
 def place_bottom_left(k, first_shape, shape_count, b, n_samples, x_limit, geometry, shape_of, pos_x, pos_y,
-                      bin_of, weights, wall_weights, bin_rect, hazards, hazard_start, tol, epsilon):
+                      bin_of, weights, wall_weights, bin_rect, hazards, hazard_start, tol, epsilon_share):
     """(found, shape, x, y): the most bottom-left free place found for copy k in bin b,
     sampling x only up to ``x_limit`` (the strip's current end plus room for the copy)."""
     bbox = geometry[8]
@@ -93,10 +93,10 @@ def place_bottom_left(k, first_shape, shape_count, b, n_samples, x_limit, geomet
         if bbox[s, 2] + x - bin_rect[b, 0] > best_key:
             continue
         if not free_at(k, s, x, y, b, geometry, shape_of, pos_x, pos_y, bin_of, weights, wall_weights, bin_rect,
-                     hazards, hazard_start, tol, epsilon):
+                     hazards, hazard_start, tol, epsilon_share):
             continue
         x, y = _slide(k, s, x, y, b, geometry, shape_of, pos_x, pos_y, bin_of, weights, wall_weights, bin_rect,
-                      hazards, hazard_start, tol, epsilon)
+                      hazards, hazard_start, tol, epsilon_share)
         key = bbox[s, 2] + x - bin_rect[b, 0] + 1e-3 * (bbox[s, 3] + y - bin_rect[b, 1])
         if key < best_key:
             best_key = key

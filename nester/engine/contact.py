@@ -107,7 +107,7 @@ class DirectionIndex:
 
 @njit(cache=True)
 def first_free_group(ks, shapes, xs, ys, group_start, b, geometry, shape_of, pos_x, pos_y, bin_of, weights,
-                     wall_weights, bin_rect, hazards, hazard_start, tol, epsilon):
+                     wall_weights, bin_rect, hazards, hazard_start, tol, epsilon_share):
     """Which candidates (copy ks[i] as shape shapes[i] at (xs[i], ys[i]) in bin b) are free,
     checking group after group (group g: group_start[g] to group_start[g + 1]) and stopping
     after the first group with a free one; also returns how many candidates were checked."""
@@ -123,7 +123,7 @@ def first_free_group(ks, shapes, xs, ys, group_start, b, geometry, shape_of, pos
                     or bbox[s, 2] + xs[i] > bin_rect[b, 2] or bbox[s, 3] + ys[i] > bin_rect[b, 3]):
                 continue
             if free_at(ks[i], s, xs[i], ys[i], b, geometry, shape_of, pos_x, pos_y, bin_of, weights, wall_weights,
-                       bin_rect, hazards, hazard_start, tol, epsilon):
+                       bin_rect, hazards, hazard_start, tol, epsilon_share):
                 free[i] = True
                 found = True
         if found:

@@ -10,52 +10,70 @@ shapes ``hazards[hazard_start[b]:hazard_start[b + 1]]`` (placed at the origin).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
 from nester.engine.collide import outside_rect, overlap_proxy, shapes_collide
 
 DESCENT_STEPS = 60
-BOX_PUSH = 10.0  # epsilons per unit of box overlap added to a collision
+EPSILON_SHARE = 0.01  # of the larger box diagonal: overlaps shallower than this decay (sparrow's ratio)
+WALL_GRAZE = 1e-4  # of a box's area: the least a part sticking out of its bin costs
 
 
 @njit(cache=True)
-def wall_overlap(s, x, y, b, geometry, bin_rect, hazards, hazard_start, tol, epsilon):
+def wall_overlap(s, x, y, b, geometry, bin_rect, hazards, hazard_start, tol, epsilon_share):
     """Unweighted overlap of shape s at (x, y) with bin b's walls and hazards (0: inside, clear)."""
     vx, vy, vertex_start, ring_start, pole_x, pole_y, pole_r, pole_start, bbox, size, scratch = geometry
     total = 0.0
-    out = outside_rect(s, x, y, bbox, bin_rect[b, 0], bin_rect[b, 1], bin_rect[b, 2], bin_rect[b, 3])
-    if out > 0.0:
-        total += (out + epsilon) * size[s]
+    if outside_rect(s, x, y, bbox, bin_rect[b, 0], bin_rect[b, 1], bin_rect[b, 2], bin_rect[b, 3]) > 0.0:
+        # The box's area outside the bin (never zero: a grazing part still has a way in).
+        width = bbox[s, 2] - bbox[s, 0]
+        height = bbox[s, 3] - bbox[s, 1]
+        inside_x = max(0.0, min(bbox[s, 2] + x, bin_rect[b, 2]) - max(bbox[s, 0] + x, bin_rect[b, 0]))
+        inside_y = max(0.0, min(bbox[s, 3] + y, bin_rect[b, 3]) - max(bbox[s, 1] + y, bin_rect[b, 1]))
+        outside = (1.0 + WALL_GRAZE) * width * height - inside_x * inside_y
+        total += 2.0 * math.sqrt(outside) * size[s]
     for h in range(hazard_start[b], hazard_start[b + 1]):
         hz = hazards[h]
         if shapes_collide(s, x, y, hz, 0.0, 0.0, vx, vy, vertex_start, ring_start,
                           pole_x, pole_y, pole_r, pole_start, bbox, tol, scratch):
-            total += overlap_proxy(s, x, y, hz, 0.0, 0.0, pole_x, pole_y, pole_r, pole_start, epsilon)
+            total += collision_penalty(s, x, y, hz, 0.0, 0.0, geometry, epsilon_share)
     return total
 
 
 @njit(cache=True)
-def pair_overlap(s, x, y, t, u, v, geometry, tol, epsilon):
+def collision_penalty(s, x, y, t, u, v, geometry, epsilon_share):
+    """How much two colliding shapes overlap (sparrow's quantification): the root of their
+    pole overlap proxy, an area, times the geometric mean of their sizes. The root keeps
+    one deep overlap from outweighing many shallow ones; the sizes make an overlap between
+    large shapes dearer, so that the small ones are the ones that move away."""
+    pole_x, pole_y, pole_r, pole_start, bbox, size = geometry[4], geometry[5], geometry[6], geometry[7], \
+        geometry[8], geometry[9]
+    reach = max(math.hypot(bbox[s, 2] - bbox[s, 0], bbox[s, 3] - bbox[s, 1]),
+                math.hypot(bbox[t, 2] - bbox[t, 0], bbox[t, 3] - bbox[t, 1]))
+    proxy = overlap_proxy(s, x, y, t, u, v, pole_x, pole_y, pole_r, pole_start, epsilon_share * reach)
+    return math.sqrt(proxy) * math.sqrt(size[s] * size[t])
+
+
+@njit(cache=True)
+def pair_overlap(s, x, y, t, u, v, geometry, tol, epsilon_share):
     """Unweighted overlap of shape s at (x, y) with shape t at (u, v) (0: apart)."""
-    vx, vy, vertex_start, ring_start, pole_x, pole_y, pole_r, pole_start, bbox, size, scratch = geometry
+    vx, vy, vertex_start, ring_start, pole_x, pole_y, pole_r, pole_start, bbox, _, scratch = geometry
     if shapes_collide(s, x, y, t, u, v, vx, vy, vertex_start, ring_start,
                       pole_x, pole_y, pole_r, pole_start, bbox, tol, scratch):
-        # Where only edges collide the poles say little: the boxes' overlap points the way out.
-        across = min(bbox[s, 2] + x, bbox[t, 2] + u) - max(bbox[s, 0] + x, bbox[t, 0] + u)
-        along = min(bbox[s, 3] + y, bbox[t, 3] + v) - max(bbox[s, 1] + y, bbox[t, 1] + v)
-        return (overlap_proxy(s, x, y, t, u, v, pole_x, pole_y, pole_r, pole_start, epsilon)
-                + BOX_PUSH * epsilon * max(0.0, min(across, along)))
+        return collision_penalty(s, x, y, t, u, v, geometry, epsilon_share)
     return 0.0
 
 
 @njit(cache=True)
 def placement_cost(k, s, x, y, b, geometry, shape_of, pos_x, pos_y, bin_of, weights, wall_weights,
-                   bin_rect, hazards, hazard_start, tol, epsilon, bound):
+                   bin_rect, hazards, hazard_start, tol, epsilon_share, bound):
     """Weighted overlap of copy k placed as shape s at (x, y) in bin b with everything else
     in that bin. Stops adding once past ``bound`` (the caller only wants better ones)."""
     bbox = geometry[8]
-    cost = wall_weights[k] * wall_overlap(s, x, y, b, geometry, bin_rect, hazards, hazard_start, tol, epsilon)
+    cost = wall_weights[k] * wall_overlap(s, x, y, b, geometry, bin_rect, hazards, hazard_start, tol, epsilon_share)
     if cost > bound:
         return cost
     x0 = bbox[s, 0] + x - tol
@@ -70,7 +88,7 @@ def placement_cost(k, s, x, y, b, geometry, shape_of, pos_x, pos_y, bin_of, weig
         v = pos_y[other]
         if bbox[t, 0] + u > x1 or bbox[t, 2] + u < x0 or bbox[t, 1] + v > y1 or bbox[t, 3] + v < y0:
             continue
-        overlap = pair_overlap(s, x, y, t, u, v, geometry, tol, epsilon)
+        overlap = pair_overlap(s, x, y, t, u, v, geometry, tol, epsilon_share)
         if overlap > 0.0:
             cost += weights[k, other] * overlap
             if cost > bound:
@@ -79,7 +97,7 @@ def placement_cost(k, s, x, y, b, geometry, shape_of, pos_x, pos_y, bin_of, weig
 
 
 @njit(cache=True)
-def overlaps_of(k, geometry, shape_of, pos_x, pos_y, bin_of, bin_rect, hazards, hazard_start, tol, epsilon,
+def overlaps_of(k, geometry, shape_of, pos_x, pos_y, bin_of, bin_rect, hazards, hazard_start, tol, epsilon_share,
                 row):
     """Fill row[other] with copy k's unweighted overlap with each other copy; return its wall overlap."""
     s = shape_of[k]
@@ -92,8 +110,8 @@ def overlaps_of(k, geometry, shape_of, pos_x, pos_y, bin_of, bin_rect, hazards, 
         return 0.0
     for other in range(len(shape_of)):
         if other != k and bin_of[other] == b:
-            row[other] = pair_overlap(s, x, y, shape_of[other], pos_x[other], pos_y[other], geometry, tol, epsilon)
-    return wall_overlap(s, x, y, b, geometry, bin_rect, hazards, hazard_start, tol, epsilon)
+            row[other] = pair_overlap(s, x, y, shape_of[other], pos_x[other], pos_y[other], geometry, tol, epsilon_share)
+    return wall_overlap(s, x, y, b, geometry, bin_rect, hazards, hazard_start, tol, epsilon_share)
 
 
 @njit(cache=True)
@@ -114,7 +132,7 @@ def _uniform_position(s, b, bbox, bin_rect):
 
 @njit(cache=True)
 def search_move(k, first_shape, shape_count, candidate_bins, n_uniform, n_local, geometry, shape_of, pos_x,
-                pos_y, bin_of, weights, wall_weights, bin_rect, hazards, hazard_start, tol, epsilon):
+                pos_y, bin_of, weights, wall_weights, bin_rect, hazards, hazard_start, tol, epsilon_share):
     """The cheapest placement found for copy k: (shape, x, y, bin, cost).
 
     Samples shapes (rotations) of its item uniformly over the candidate bins and
@@ -128,7 +146,7 @@ def search_move(k, first_shape, shape_count, candidate_bins, n_uniform, n_local,
     best_b = bin_of[k]
     if best_b >= 0:
         best = placement_cost(k, best_s, best_x, best_y, best_b, geometry, shape_of, pos_x, pos_y, bin_of,
-                              weights, wall_weights, bin_rect, hazards, hazard_start, tol, epsilon, np.inf)
+                              weights, wall_weights, bin_rect, hazards, hazard_start, tol, epsilon_share, np.inf)
     else:
         best = np.inf
     for _ in range(n_uniform):
@@ -136,7 +154,7 @@ def search_move(k, first_shape, shape_count, candidate_bins, n_uniform, n_local,
         b = candidate_bins[np.random.randint(len(candidate_bins))]
         x, y = _uniform_position(s, b, bbox, bin_rect)
         cost = placement_cost(k, s, x, y, b, geometry, shape_of, pos_x, pos_y, bin_of, weights, wall_weights,
-                              bin_rect, hazards, hazard_start, tol, epsilon, best)
+                              bin_rect, hazards, hazard_start, tol, epsilon_share, best)
         if cost < best:
             best, best_s, best_x, best_y, best_b = cost, s, x, y, b
     if best_b >= 0:
@@ -148,19 +166,19 @@ def search_move(k, first_shape, shape_count, candidate_bins, n_uniform, n_local,
             x = home_x + np.random.normal() * 0.1 * w
             y = home_y + np.random.normal() * 0.1 * h
             cost = placement_cost(k, s, x, y, best_b, geometry, shape_of, pos_x, pos_y, bin_of, weights,
-                                  wall_weights, bin_rect, hazards, hazard_start, tol, epsilon, best)
+                                  wall_weights, bin_rect, hazards, hazard_start, tol, epsilon_share, best)
             if cost < best:
                 best, best_s, best_x, best_y = cost, s, x, y
     if best > 0.0 and best_b >= 0:
         best, best_x, best_y = _descend(k, best_s, best_x, best_y, best_b, best, geometry, shape_of, pos_x,
                                         pos_y, bin_of, weights, wall_weights, bin_rect, hazards, hazard_start,
-                                        tol, epsilon)
+                                        tol, epsilon_share)
     return best_s, best_x, best_y, best_b, best
 
 
 @njit(cache=True)
 def _descend(k, s, x, y, b, cost, geometry, shape_of, pos_x, pos_y, bin_of, weights, wall_weights, bin_rect,
-             hazards, hazard_start, tol, epsilon):
+             hazards, hazard_start, tol, epsilon_share):
     bbox = geometry[8]
     step_x = 0.05 * (bbox[s, 2] - bbox[s, 0])
     step_y = 0.05 * (bbox[s, 3] - bbox[s, 1])
@@ -176,7 +194,7 @@ def _descend(k, s, x, y, b, cost, geometry, shape_of, pos_x, pos_y, bin_of, weig
             if dx == 0.0 and dy == 0.0:
                 continue
             trial = placement_cost(k, s, x + dx, y + dy, b, geometry, shape_of, pos_x, pos_y, bin_of, weights,
-                                   wall_weights, bin_rect, hazards, hazard_start, tol, epsilon, cost)
+                                   wall_weights, bin_rect, hazards, hazard_start, tol, epsilon_share, cost)
             if trial < cost:
                 cost = trial
                 x += dx

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nester.engine.clock import Clock
-from nester.engine.moves import overlaps_of
+from nester.engine.moves import EPSILON_SHARE, overlaps_of
 from nester.engine.shapes import PreparedProblem
 
 
@@ -45,9 +45,8 @@ class LayoutState:
         self.hazard_start = np.zeros(1, dtype=np.int64)
         for container in bin_types:
             self.open_bin(container)
-        scale = float(np.median(np.sqrt(prepared.bank.area[prepared.item_first_shape]))) if n else 1.0
         self.tol = prepared.tolerance
-        self.epsilon = 1e-3 * scale
+        self.epsilon_share = EPSILON_SHARE
 
     # -- bins ---------------------------------------------------------------------------
     def open_bin(self, container: int) -> int:
@@ -95,14 +94,14 @@ class LayoutState:
 
     def kernel_args(self) -> tuple:
         return (self.geometry, self.shape_of, self.pos_x, self.pos_y, self.bin_of, self.weights,
-                self.wall_weights, self.bin_rect, self.hazards, self.hazard_start, self.tol, self.epsilon)
+                self.wall_weights, self.bin_rect, self.hazards, self.hazard_start, self.tol, self.epsilon_share)
 
     def refresh(self, k: int) -> None:
         """Recompute copy k's overlaps after it moved."""
         row = np.empty(len(self.shape_of))
         self.wall_overlap[k] = overlaps_of(k, self.geometry, self.shape_of, self.pos_x, self.pos_y, self.bin_of,
                                            self.bin_rect, self.hazards, self.hazard_start, self.tol,
-                                           self.epsilon, row)
+                                           self.epsilon_share, row)
         self.overlap[k, :] = row
         self.overlap[:, k] = row
 
