@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 FAST_POLES = 4
@@ -138,31 +139,40 @@ def shapes_collide(a, ax, ay, b, bx, by, vx, vy, vertex_start, ring_start,
     return point_in_shape(vx[fb] + bx, vy[fb] + by, a, ax, ay, vx, vy, vertex_start, ring_start)
 
 
-@njit(cache=True, inline="always")
-def _decayed_depth(depth, epsilon):
-    """Penetration depth, kept positive and continuous below ``epsilon`` so that grazing
-    collisions still push the shapes apart."""
-    if depth >= epsilon:
-        return depth
-    return epsilon * epsilon / (2.0 * epsilon - depth)
+POLE_LANES = 16  # poles per shape in the proxy's padded arrays (shapes.MAX_POLES fits)
 
 
-@njit(cache=True)
-def overlap_proxy(a, ax, ay, b, bx, by, pole_x, pole_y, pole_r, pole_start, epsilon):
+@njit(cache=True, fastmath=True, error_model="numpy")
+def overlap_proxy(a, ax, ay, b, bx, by, lane_x, lane_y, lane_r, pole_start, epsilon):
     """How deep two colliding shapes overlap: summed pole penetrations, each weighted by the
-    smaller pole. Positive; call it only for shapes that collide."""
-    total = 0.0
-    for p in range(pole_start[a], pole_start[a + 1]):
-        px = pole_x[p] + ax
-        py = pole_y[p] + ay
-        rp = pole_r[p]
-        for q in range(pole_start[b], pole_start[b + 1]):
-            rq = pole_r[q]
-            dx = pole_x[q] + bx - px
-            dy = pole_y[q] + by - py
+    smaller pole; a penetration below ``epsilon`` (or a gap) decays smoothly to zero, so
+    that grazing collisions still push the shapes apart. Positive; call it only for shapes
+    that collide.
+
+    This is the engine's hottest loop, written for SIMD: poles in float32 lanes of
+    POLE_LANES per shape (padding poles have radius 0 and add nothing), a fixed inner trip
+    count, and no division check (error_model numpy; the denominator is never below
+    epsilon). The proxy only ranks placements: float32 is plenty."""
+    e = np.float32(epsilon)
+    e2 = e * e
+    two_e = np.float32(2.0) * e
+    ox = np.float32(ax - bx)
+    oy = np.float32(ay - by)
+    first_b = b * POLE_LANES
+    total = np.float32(0.0)
+    for p in range(a * POLE_LANES, a * POLE_LANES + pole_start[a + 1] - pole_start[a]):
+        px = lane_x[p] + ox
+        py = lane_y[p] + oy
+        rp = lane_r[p]
+        for lane in range(POLE_LANES):
+            q = first_b + lane
+            rq = lane_r[q]
+            dx = lane_x[q] - px
+            dy = lane_y[q] - py
             depth = rp + rq - math.sqrt(dx * dx + dy * dy)
-            total += _decayed_depth(depth, epsilon) * min(rp, rq)
-    return total + epsilon * epsilon
+            decayed = depth if depth >= e else e2 / (two_e - depth)
+            total += decayed * (rp if rp < rq else rq)
+    return np.float64(total) + epsilon * epsilon
 
 
 @njit(cache=True)

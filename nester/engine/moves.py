@@ -25,7 +25,7 @@ WALL_GRAZE = 1e-4  # of a box's area: the least a part sticking out of its bin c
 @njit(cache=True)
 def wall_overlap(s, x, y, b, geometry, bin_rect, hazards, hazard_start, tol, epsilon_share):
     """Unweighted overlap of shape s at (x, y) with bin b's walls and hazards (0: inside, clear)."""
-    vx, vy, vertex_start, ring_start, pole_x, pole_y, pole_r, pole_start, bbox, size, scratch = geometry
+    vx, vy, vertex_start, ring_start, pole_x, pole_y, pole_r, pole_start, bbox, size, scratch = geometry[:11]
     total = 0.0
     if outside_rect(s, x, y, bbox, bin_rect[b, 0], bin_rect[b, 1], bin_rect[b, 2], bin_rect[b, 3]) > 0.0:
         # The box's area outside the bin (never zero: a grazing part still has a way in).
@@ -49,18 +49,18 @@ def collision_penalty(s, x, y, t, u, v, geometry, epsilon_share):
     pole overlap proxy, an area, times the geometric mean of their sizes. The root keeps
     one deep overlap from outweighing many shallow ones; the sizes make an overlap between
     large shapes dearer, so that the small ones are the ones that move away."""
-    pole_x, pole_y, pole_r, pole_start, bbox, size = geometry[4], geometry[5], geometry[6], geometry[7], \
-        geometry[8], geometry[9]
+    pole_start, bbox, size, lane_x, lane_y, lane_r = (geometry[7], geometry[8], geometry[9], geometry[11],
+                                                      geometry[12], geometry[13])
     reach = max(math.hypot(bbox[s, 2] - bbox[s, 0], bbox[s, 3] - bbox[s, 1]),
                 math.hypot(bbox[t, 2] - bbox[t, 0], bbox[t, 3] - bbox[t, 1]))
-    proxy = overlap_proxy(s, x, y, t, u, v, pole_x, pole_y, pole_r, pole_start, epsilon_share * reach)
+    proxy = overlap_proxy(s, x, y, t, u, v, lane_x, lane_y, lane_r, pole_start, epsilon_share * reach)
     return math.sqrt(proxy) * math.sqrt(size[s] * size[t])
 
 
 @njit(cache=True)
 def pair_overlap(s, x, y, t, u, v, geometry, tol, epsilon_share):
     """Unweighted overlap of shape s at (x, y) with shape t at (u, v) (0: apart)."""
-    vx, vy, vertex_start, ring_start, pole_x, pole_y, pole_r, pole_start, bbox, _, scratch = geometry
+    vx, vy, vertex_start, ring_start, pole_x, pole_y, pole_r, pole_start, bbox, _, scratch = geometry[:11]
     if shapes_collide(s, x, y, t, u, v, vx, vy, vertex_start, ring_start,
                       pole_x, pole_y, pole_r, pole_start, bbox, tol, scratch):
         return collision_penalty(s, x, y, t, u, v, geometry, epsilon_share)

@@ -20,6 +20,7 @@ from shapely import affinity
 from shapely.geometry import MultiPolygon, Polygon, box
 from shapely.geometry.polygon import orient
 
+from nester.engine.collide import POLE_LANES
 from nester.problem import Container, Item, Problem
 
 TOUCH_TOLERANCE = 1e-9  # of the largest item's size: closer than this counts as touching
@@ -27,7 +28,7 @@ EDGE_SLACK = 50.0  # touching tolerances a part may pass a sheet's edge by
 HAIR = 0.2  # of the problem's check tolerance: every shape is this much thinner than the truth
 SIMPLIFY_TOLERANCE = 2e-4  # of the item's diagonal
 FREE_ROTATION_STEPS = 24  # a free item is tried every 15 degrees
-MAX_POLES = 16
+MAX_POLES = POLE_LANES  # the overlap proxy's lanes hold this many
 SMALLEST_POLE = 0.08  # relative to the largest pole of the shape
 
 
@@ -35,7 +36,8 @@ SMALLEST_POLE = 0.08  # relative to the largest pole of the shape
 class ShapeBank:
     """Concatenated geometry. Shape s has rings ring_start[s]..ring_start[s+1]-1;
     ring r has vertices vertex_start[r]..vertex_start[r+1]-1 (closed implicitly);
-    poles pole_start[s]..pole_start[s+1]-1; bbox[s] = (min x, min y, max x, max y)."""
+    poles pole_start[s]..pole_start[s+1]-1, and in the padded lanes
+    s * POLE_LANES..(s + 1) * POLE_LANES - 1; bbox[s] = (min x, min y, max x, max y)."""
 
     vx: np.ndarray
     vy: np.ndarray
@@ -48,18 +50,23 @@ class ShapeBank:
     bbox: np.ndarray
     area: np.ndarray
     rotation: np.ndarray  # degrees, for the solution
+    lane_x: np.ndarray  # the poles again, float32, POLE_LANES per shape, radius 0 past the last
+    lane_y: np.ndarray
+    lane_r: np.ndarray
 
     @property
     def count(self) -> int:
         return len(self.bbox)
 
     def geometry(self) -> tuple:
-        """The arrays the kernels take, in their order; then each shape's size (sqrt area) and a
-        work array for the collision test (one per search: not for threads to share)."""
+        """The arrays the kernels take, in their order; then each shape's size (sqrt area), a
+        work array for the collision test (one per search: not for threads to share) and
+        the overlap proxy's pole lanes."""
         vertices = np.diff(self.vertex_start[self.ring_start])
         largest = int(vertices.max()) if len(vertices) else 1
         return (self.vx, self.vy, self.vertex_start, self.ring_start, self.pole_x, self.pole_y, self.pole_r,
-                self.pole_start, self.bbox, np.sqrt(self.area), np.empty((largest, 4)))
+                self.pole_start, self.bbox, np.sqrt(self.area), np.empty((largest, 4)),
+                self.lane_x, self.lane_y, self.lane_r)
 
 
 @dataclass
@@ -248,6 +255,11 @@ class _BankBuilder:
 
     def build(self) -> ShapeBank:
         circles = np.concatenate(self.poles) if self.poles else np.zeros((0, 3))
+        lanes = np.zeros((len(self.poles), POLE_LANES, 3), dtype=np.float32)
+        for s, shape_circles in enumerate(self.poles):
+            if len(shape_circles) > POLE_LANES:
+                raise ValueError(f"{len(shape_circles)} poles: more than the {POLE_LANES} lanes")
+            lanes[s, :len(shape_circles)] = shape_circles
         return ShapeBank(
             vx=np.array(self.vx, dtype=np.float64),
             vy=np.array(self.vy, dtype=np.float64),
@@ -260,6 +272,9 @@ class _BankBuilder:
             bbox=np.array(self.bbox, dtype=np.float64).reshape(-1, 4),
             area=np.array(self.area, dtype=np.float64),
             rotation=np.array(self.rotation, dtype=np.float64),
+            lane_x=np.ascontiguousarray(lanes[:, :, 0].ravel()),
+            lane_y=np.ascontiguousarray(lanes[:, :, 1].ravel()),
+            lane_r=np.ascontiguousarray(lanes[:, :, 2].ravel()),
         )
 
 
