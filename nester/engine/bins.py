@@ -303,7 +303,7 @@ def _try_inserting(state: LayoutState, copies: list[int], rng: np.random.Generat
             s, x, y, nb, _ = search_move(int(k), first, count, all_bins, 200, 0, *state.kernel_args())
             state.shape_of[k], state.pos_x[k], state.pos_y[k], state.bin_of[k] = s, x, y, nb
     state.refresh_all()
-    if separate(state, rng, deadline, settings, bins_for=lambda k: all_bins, should_stop=should_stop):
+    if separate(state, rng, deadline, settings, all_bins=all_bins, should_stop=should_stop):
         return True
     state.restore(before)
     return False

@@ -18,8 +18,8 @@ class Clock:
     def now(self) -> float:
         return time.monotonic()
 
-    def tick(self) -> None:
-        """One copy moved."""
+    def tick(self, moves: int = 1) -> None:
+        """``moves`` copies moved."""
 
 
 class WorkClock(Clock):
@@ -29,5 +29,5 @@ class WorkClock(Clock):
     def now(self) -> float:
         return self.moves * NOMINAL_MOVE_S
 
-    def tick(self) -> None:
-        self.moves += 1
+    def tick(self, moves: int = 1) -> None:
+        self.moves += moves

@@ -131,18 +131,24 @@ def shapes_collide(a, ax, ay, b, bx, by, vx, vy, vertex_start, ring_start,
                 for e in range(count):
                     if segments_touch(px0, py0, px1, py1, near[e, 0], near[e, 1], near[e, 2], near[e, 3], tol):
                         return True
-    # Boundaries apart: one shape is inside the other's material, or they are disjoint.
+    # Boundaries apart: one shape is inside the other's material, or they are disjoint. A
+    # vertex outside the other's box is outside its material: no need to walk its rings.
     fa = vertex_start[ring_start[a]]
-    if point_in_shape(vx[fa] + ax, vy[fa] + ay, b, bx, by, vx, vy, vertex_start, ring_start):
+    px = vx[fa] + ax
+    py = vy[fa] + ay
+    if b0 <= px <= b2 and b1 <= py <= b3 and point_in_shape(px, py, b, bx, by, vx, vy, vertex_start, ring_start):
         return True
     fb = vertex_start[ring_start[b]]
-    return point_in_shape(vx[fb] + bx, vy[fb] + by, a, ax, ay, vx, vy, vertex_start, ring_start)
+    px = vx[fb] + bx
+    py = vy[fb] + by
+    return a0 <= px <= a2 and a1 <= py <= a3 and point_in_shape(px, py, a, ax, ay, vx, vy, vertex_start,
+                                                                 ring_start)
 
 
 POLE_LANES = 16  # poles per shape in the proxy's padded arrays (shapes.MAX_POLES fits)
 
 
-@njit(cache=True, fastmath=True, error_model="numpy")
+@njit(cache=True, fastmath={"nnan", "ninf", "nsz"}, error_model="numpy")
 def overlap_proxy(a, ax, ay, b, bx, by, lane_x, lane_y, lane_r, pole_start, epsilon):
     """How deep two colliding shapes overlap: summed pole penetrations, each weighted by the
     smaller pole; a penetration below ``epsilon`` (or a gap) decays smoothly to zero, so
@@ -151,15 +157,17 @@ def overlap_proxy(a, ax, ay, b, bx, by, lane_x, lane_y, lane_r, pole_start, epsi
 
     This is the engine's hottest loop, written for SIMD: poles in float32 lanes of
     POLE_LANES per shape (padding poles have radius 0 and add nothing), a fixed inner trip
-    count, and no division check (error_model numpy; the denominator is never below
-    epsilon). The proxy only ranks placements: float32 is plenty."""
+    count and no division check (error_model numpy; the denominator is never below
+    epsilon). The proxy only ranks placements: float32 is plenty. The sum runs in lanes
+    added up in a fixed order, never reassociated: a compiler free to reorder it did so
+    differently in a fresh compile and a cached one, and the same seed gave two layouts."""
     e = np.float32(epsilon)
     e2 = e * e
     two_e = np.float32(2.0) * e
     ox = np.float32(ax - bx)
     oy = np.float32(ay - by)
     first_b = b * POLE_LANES
-    total = np.float32(0.0)
+    sums = np.zeros(POLE_LANES, dtype=np.float32)
     for p in range(a * POLE_LANES, a * POLE_LANES + pole_start[a + 1] - pole_start[a]):
         px = lane_x[p] + ox
         py = lane_y[p] + oy
@@ -171,8 +179,11 @@ def overlap_proxy(a, ax, ay, b, bx, by, lane_x, lane_y, lane_r, pole_start, epsi
             dy = lane_y[q] - py
             depth = rp + rq - math.sqrt(dx * dx + dy * dy)
             decayed = depth if depth >= e else e2 / (two_e - depth)
-            total += decayed * (rp if rp < rq else rq)
-    return np.float64(total) + epsilon * epsilon
+            sums[lane] += decayed * (rp if rp < rq else rq)
+    total = 0.0
+    for lane in range(POLE_LANES):
+        total += sums[lane]
+    return total + epsilon * epsilon
 
 
 @njit(cache=True)

@@ -209,3 +209,34 @@ def _descend(k, s, x, y, b, cost, geometry, shape_of, pos_x, pos_y, bin_of, weig
             step_x *= 0.5
             step_y *= 0.5
     return cost, x, y
+
+
+@njit(cache=True)
+def move_colliding(order, all_bins, own_bin, copy_first_shape, copy_shape_count, n_uniform, n_local, overlap,
+                   wall_overlap_of, geometry, shape_of, pos_x, pos_y, bin_of, weights, wall_weights, bin_rect,
+                   hazards, hazard_start, tol, epsilon_share):
+    """One pass of the separator: each copy of ``order`` that still collides moves to the
+    cheapest place search_move finds, in its own bin (``own_bin``) or any of ``all_bins``,
+    and its rows of ``overlap`` and ``wall_overlap_of`` are brought up to date. Returns
+    how many copies moved. One call per pass: the pass is too hot for Python."""
+    row = np.empty(len(shape_of))
+    own = np.empty(1, dtype=np.int64)
+    moved = 0
+    for k in order:
+        if wall_overlap_of[k] <= 0.0 and not (overlap[k] > 0.0).any():
+            continue
+        own[0] = bin_of[k]
+        candidates = own if own_bin else all_bins
+        s, x, y, b, _ = search_move(k, copy_first_shape[k], copy_shape_count[k], candidates, n_uniform, n_local,
+                                    geometry, shape_of, pos_x, pos_y, bin_of, weights, wall_weights, bin_rect,
+                                    hazards, hazard_start, tol, epsilon_share)
+        shape_of[k] = s
+        pos_x[k] = x
+        pos_y[k] = y
+        bin_of[k] = b
+        wall_overlap_of[k] = overlaps_of(k, geometry, shape_of, pos_x, pos_y, bin_of, bin_rect, hazards,
+                                         hazard_start, tol, epsilon_share, row)
+        overlap[k, :] = row
+        overlap[:, k] = row
+        moved += 1
+    return moved

@@ -9,13 +9,14 @@ from typing import Callable
 
 import numpy as np
 
-from nester.engine.moves import search_move
+from nester.engine.moves import move_colliding
 from nester.engine.state import LayoutState
 
 WEIGHT_DECAY = 0.95
 WEIGHT_GROWTH_MIN = 1.2
 WEIGHT_GROWTH_MAX = 2.0
 SUBSTANTIAL = 0.98  # an overlap this much smaller counts as progress
+NO_BINS = np.zeros(0, dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -26,16 +27,13 @@ class SeparatorSettings:
     strikes: int = 3
 
 
-def move_copy(state: LayoutState, k: int, candidate_bins: np.ndarray, settings: SeparatorSettings) -> None:
-    first, count = state.item_shapes(k)
-    s, x, y, b, _ = search_move(k, first, count, candidate_bins, settings.uniform_samples, settings.local_samples,
-                                *state.kernel_args())
-    state.shape_of[k] = s
-    state.pos_x[k] = x
-    state.pos_y[k] = y
-    state.bin_of[k] = b
-    state.refresh(k)
-    state.clock.tick()
+def move_colliding_copies(state: LayoutState, order: np.ndarray, all_bins: np.ndarray | None,
+                           settings: SeparatorSettings) -> None:
+    """Move each copy of ``order`` that still collides to its cheapest place found."""
+    moved = move_colliding(order, all_bins if all_bins is not None else NO_BINS, all_bins is None,
+                           state.copy_first_shape, state.copy_shape_count, settings.uniform_samples,
+                           settings.local_samples, state.overlap, state.wall_overlap, *state.kernel_args())
+    state.clock.tick(moved)
 
 
 def update_weights(state: LayoutState) -> None:
@@ -54,11 +52,11 @@ def update_weights(state: LayoutState) -> None:
 
 
 def separate(state: LayoutState, rng: np.random.Generator, deadline: float, settings: SeparatorSettings,
-             bins_for: Callable[[int], np.ndarray] | None = None,
+             all_bins: np.ndarray | None = None,
              should_stop: Callable[[], bool] = lambda: False) -> bool:
     """Try to remove every overlap; True when the layout ends overlap-free.
 
-    ``bins_for(k)`` gives the bins copy k may move to (default: the one it is in).
+    ``all_bins``: the bins any copy may move to (default: only the one it is in).
     Gives up after ``settings.strikes`` rounds without substantial progress, at the
     deadline or when ``should_stop()``; the state is then the least-overlapping
     layout seen. The weights carry over between calls: reset them when the
@@ -78,10 +76,7 @@ def separate(state: LayoutState, rng: np.random.Generator, deadline: float, sett
                 return False
             colliding = state.colliding()
             rng.shuffle(colliding)
-            for k in colliding:
-                if state.wall_overlap[k] > 0.0 or state.overlap[k].any():
-                    candidates = bins_for(k) if bins_for else state.bin_of[k:k + 1]
-                    move_copy(state, int(k), candidates, settings)
+            move_colliding_copies(state, colliding, all_bins, settings)
             total = state.total_overlap()
             if total == 0.0:
                 return True

@@ -31,7 +31,9 @@ class LayoutState:
         self.clock = clock or Clock()
         self.geometry = prepared.bank.geometry()
         n = prepared.copies
-        self.shape_of = prepared.item_first_shape[prepared.copy_item].copy()
+        self.copy_first_shape = prepared.item_first_shape[prepared.copy_item]
+        self.copy_shape_count = prepared.item_shape_count[prepared.copy_item]
+        self.shape_of = self.copy_first_shape.copy()
         self.pos_x = np.zeros(n)
         self.pos_y = np.zeros(n)
         self.bin_of = np.full(n, -1, dtype=np.int64)
