@@ -12,8 +12,9 @@ from shapely.geometry import box
 from shapely.geometry.polygon import orient
 
 from nester.engine.bins import _layout_key as layout_key
-from nester.engine.moves import seed_random
-from nester.engine.separator import SeparatorSettings, separate
+from nester.engine.clock import WorkClock
+from nester.engine.moves import search_move, seed_random
+from nester.engine.separator import SeparatorSettings, move_colliding_copies, separate
 from nester.engine.shapes import prepare
 from nester.engine.solve import _rank as solution_rank
 from nester.engine.solve import solve
@@ -56,6 +57,40 @@ def test_the_separator_removes_the_overlaps_of_a_shortened_strip():
     assert separate(state, rng, time.monotonic() + 60.0, SeparatorSettings())
     assert state.total_overlap() == 0.0
     assert state.extent_x(0) <= first_end * 0.98 + 1e-9
+
+
+def _shortened_jakobs1(seed: int) -> LayoutState:
+    state = LayoutState(prepare(read_instance(DATA / "jakobs1.json")), [0])
+    seed_random(seed)
+    construct(state, np.random.default_rng(seed))
+    state.bin_rect[0, 2] = state.extent_x(0) * 0.95
+    state.pos_x[:] = np.minimum(state.pos_x, state.bin_rect[0, 2] - state.prepared.bank.bbox[state.shape_of, 2])
+    state.refresh_all()
+    return state
+
+
+def test_a_separator_pass_in_numba_moves_as_the_plain_python_loop_does():
+    settings = SeparatorSettings()
+    reference = _shortened_jakobs1(4)
+    order = reference.colliding()[::-1].copy()
+    assert len(order) > 2
+    seed_random(11)
+    moved = 0
+    for k in order:  # the reference: one search_move per copy still colliding, then its overlaps
+        if reference.wall_overlap[k] > 0.0 or reference.overlap[k].any():
+            first, count = reference.item_shapes(int(k))
+            s, x, y, b, _ = search_move(int(k), first, count, reference.bin_of[k:k + 1], settings.uniform_samples,
+                                        settings.local_samples, *reference.kernel_args())
+            reference.shape_of[k], reference.pos_x[k], reference.pos_y[k], reference.bin_of[k] = s, x, y, b
+            reference.refresh(int(k))
+            moved += 1
+    state = _shortened_jakobs1(4)
+    state.clock = WorkClock()
+    seed_random(11)
+    move_colliding_copies(state, order, None, settings)
+    assert state.clock.moves == moved
+    for name in ("shape_of", "pos_x", "pos_y", "bin_of", "overlap", "wall_overlap"):
+        assert np.array_equal(getattr(state, name), getattr(reference, name)), name
 
 
 def test_bins_use_the_area_lower_bound_on_an_easy_instance_and_report_an_offcut():
