@@ -91,8 +91,8 @@ class LayoutState:
 
     # -- copies -------------------------------------------------------------------------
     def item_shapes(self, k: int) -> tuple[int, int]:
-        item = self.prepared.copy_item[k]
-        return int(self.prepared.item_first_shape[item]), int(self.prepared.item_shape_count[item])
+        """Copy k's first shape and how many it has (one per allowed rotation)."""
+        return int(self.copy_first_shape[k]), int(self.copy_shape_count[k])
 
     def kernel_args(self) -> tuple:
         return (self.geometry, self.shape_of, self.pos_x, self.pos_y, self.bin_of, self.weights,
