@@ -18,6 +18,7 @@ from numba import njit
 from nester.engine.collide import outside_rect, overlap_proxy, shapes_collide
 
 DESCENT_STEPS = 60
+DESCENT_SMALLEST = 1e-3  # of the side: the descent stops below this step (sparrow's final refine does too)
 EPSILON_SHARE = 0.01  # of the larger box diagonal: overlaps shallower than this decay (sparrow's ratio)
 WALL_GRAZE = 1e-4  # of a box's area: the least a part sticking out of its bin costs
 
@@ -182,8 +183,8 @@ def _descend(k, s, x, y, b, cost, geometry, shape_of, pos_x, pos_y, bin_of, weig
     bbox = geometry[8]
     step_x = 0.05 * (bbox[s, 2] - bbox[s, 0])
     step_y = 0.05 * (bbox[s, 3] - bbox[s, 1])
-    smallest_x = 1e-4 * (bbox[s, 2] - bbox[s, 0]) + tol
-    smallest_y = 1e-4 * (bbox[s, 3] - bbox[s, 1]) + tol
+    smallest_x = DESCENT_SMALLEST * (bbox[s, 2] - bbox[s, 0]) + tol
+    smallest_y = DESCENT_SMALLEST * (bbox[s, 3] - bbox[s, 1]) + tol
     for _ in range(DESCENT_STEPS):
         if cost <= 0.0 or (step_x < smallest_x and step_y < smallest_y):
             break
