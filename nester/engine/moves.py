@@ -98,21 +98,26 @@ def placement_cost(k, s, x, y, b, geometry, shape_of, pos_x, pos_y, bin_of, weig
 
 
 @njit(cache=True)
-def overlaps_of(k, geometry, shape_of, pos_x, pos_y, bin_of, bin_rect, hazards, hazard_start, tol, epsilon_share,
-                row):
-    """Fill row[other] with copy k's unweighted overlap with each other copy; return its wall overlap."""
+def refresh_overlaps(k, overlap, wall_overlap_of, geometry, shape_of, pos_x, pos_y, bin_of, bin_rect, hazards,
+                     hazard_start, tol, epsilon_share):
+    """After copy k moved: its row and column of ``overlap`` (unweighted overlap with each
+    other copy) and its ``wall_overlap_of``, recomputed."""
     s = shape_of[k]
     x = pos_x[k]
     y = pos_y[k]
     b = bin_of[k]
     for other in range(len(shape_of)):
-        row[other] = 0.0
+        overlap[k, other] = 0.0
+        overlap[other, k] = 0.0
+    wall_overlap_of[k] = 0.0
     if b < 0:
-        return 0.0
+        return
     for other in range(len(shape_of)):
         if other != k and bin_of[other] == b:
-            row[other] = pair_overlap(s, x, y, shape_of[other], pos_x[other], pos_y[other], geometry, tol, epsilon_share)
-    return wall_overlap(s, x, y, b, geometry, bin_rect, hazards, hazard_start, tol, epsilon_share)
+            value = pair_overlap(s, x, y, shape_of[other], pos_x[other], pos_y[other], geometry, tol, epsilon_share)
+            overlap[k, other] = value
+            overlap[other, k] = value
+    wall_overlap_of[k] = wall_overlap(s, x, y, b, geometry, bin_rect, hazards, hazard_start, tol, epsilon_share)
 
 
 @njit(cache=True)
@@ -213,21 +218,20 @@ def _descend(k, s, x, y, b, cost, geometry, shape_of, pos_x, pos_y, bin_of, weig
 
 
 @njit(cache=True)
-def move_colliding(order, all_bins, own_bin, copy_first_shape, copy_shape_count, n_uniform, n_local, overlap,
+def move_colliding(order, all_bins, copy_first_shape, copy_shape_count, n_uniform, n_local, overlap,
                    wall_overlap_of, geometry, shape_of, pos_x, pos_y, bin_of, weights, wall_weights, bin_rect,
                    hazards, hazard_start, tol, epsilon_share):
     """One pass of the separator: each copy of ``order`` that still collides moves to the
-    cheapest place search_move finds, in its own bin (``own_bin``) or any of ``all_bins``,
-    and its rows of ``overlap`` and ``wall_overlap_of`` are brought up to date. Returns
-    how many copies moved. One call per pass: the pass is too hot for Python."""
-    row = np.empty(len(shape_of))
+    cheapest place search_move finds, in any of ``all_bins`` (empty: only its own bin),
+    and its overlaps are brought up to date. Returns how many copies moved. One call per
+    pass: the pass is too hot for Python."""
     own = np.empty(1, dtype=np.int64)
     moved = 0
     for k in order:
         if wall_overlap_of[k] <= 0.0 and not (overlap[k] > 0.0).any():
             continue
         own[0] = bin_of[k]
-        candidates = own if own_bin else all_bins
+        candidates = own if len(all_bins) == 0 else all_bins
         s, x, y, b, _ = search_move(k, copy_first_shape[k], copy_shape_count[k], candidates, n_uniform, n_local,
                                     geometry, shape_of, pos_x, pos_y, bin_of, weights, wall_weights, bin_rect,
                                     hazards, hazard_start, tol, epsilon_share)
@@ -235,9 +239,7 @@ def move_colliding(order, all_bins, own_bin, copy_first_shape, copy_shape_count,
         pos_x[k] = x
         pos_y[k] = y
         bin_of[k] = b
-        wall_overlap_of[k] = overlaps_of(k, geometry, shape_of, pos_x, pos_y, bin_of, bin_rect, hazards,
-                                         hazard_start, tol, epsilon_share, row)
-        overlap[k, :] = row
-        overlap[:, k] = row
+        refresh_overlaps(k, overlap, wall_overlap_of, geometry, shape_of, pos_x, pos_y, bin_of, bin_rect, hazards,
+                         hazard_start, tol, epsilon_share)
         moved += 1
     return moved

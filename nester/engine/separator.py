@@ -16,7 +16,7 @@ WEIGHT_DECAY = 0.95
 WEIGHT_GROWTH_MIN = 1.2
 WEIGHT_GROWTH_MAX = 2.0
 SUBSTANTIAL = 0.98  # an overlap this much smaller counts as progress
-NO_BINS = np.zeros(0, dtype=np.int64)
+OWN_BIN_ONLY = np.zeros(0, dtype=np.int64)  # no bins listed: each copy stays in its own
 
 
 @dataclass(frozen=True)
@@ -30,9 +30,9 @@ class SeparatorSettings:
 def move_colliding_copies(state: LayoutState, order: np.ndarray, all_bins: np.ndarray | None,
                            settings: SeparatorSettings) -> None:
     """Move each copy of ``order`` that still collides to its cheapest place found."""
-    moved = move_colliding(order, all_bins if all_bins is not None else NO_BINS, all_bins is None,
-                           state.copy_first_shape, state.copy_shape_count, settings.uniform_samples,
-                           settings.local_samples, state.overlap, state.wall_overlap, *state.kernel_args())
+    moved = move_colliding(order, all_bins if all_bins is not None else OWN_BIN_ONLY, state.copy_first_shape,
+                           state.copy_shape_count, settings.uniform_samples, settings.local_samples, state.overlap,
+                           state.wall_overlap, *state.kernel_args())
     state.clock.tick(moved)
 
 

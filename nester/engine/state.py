@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nester.engine.clock import Clock
-from nester.engine.moves import EPSILON_SHARE, overlaps_of
+from nester.engine.moves import EPSILON_SHARE, refresh_overlaps
 from nester.engine.shapes import PreparedProblem
 
 
@@ -48,7 +48,6 @@ class LayoutState:
         for container in bin_types:
             self.open_bin(container)
         self.tol = prepared.tolerance
-        self.epsilon_share = EPSILON_SHARE
 
     # -- bins ---------------------------------------------------------------------------
     def open_bin(self, container: int) -> int:
@@ -96,16 +95,12 @@ class LayoutState:
 
     def kernel_args(self) -> tuple:
         return (self.geometry, self.shape_of, self.pos_x, self.pos_y, self.bin_of, self.weights,
-                self.wall_weights, self.bin_rect, self.hazards, self.hazard_start, self.tol, self.epsilon_share)
+                self.wall_weights, self.bin_rect, self.hazards, self.hazard_start, self.tol, EPSILON_SHARE)
 
     def refresh(self, k: int) -> None:
         """Recompute copy k's overlaps after it moved."""
-        row = np.empty(len(self.shape_of))
-        self.wall_overlap[k] = overlaps_of(k, self.geometry, self.shape_of, self.pos_x, self.pos_y, self.bin_of,
-                                           self.bin_rect, self.hazards, self.hazard_start, self.tol,
-                                           self.epsilon_share, row)
-        self.overlap[k, :] = row
-        self.overlap[:, k] = row
+        refresh_overlaps(k, self.overlap, self.wall_overlap, self.geometry, self.shape_of, self.pos_x, self.pos_y,
+                         self.bin_of, self.bin_rect, self.hazards, self.hazard_start, self.tol, EPSILON_SHARE)
 
     def refresh_all(self) -> None:
         for k in range(len(self.shape_of)):
