@@ -109,6 +109,28 @@ def test_bins_use_the_area_lower_bound_on_an_easy_instance_and_report_an_offcut(
         assert outline.distance(box(x0, y0, x1, y1)) >= problem.spacing - 1e-6
 
 
+def test_free_parts_drawn_at_a_slant_are_nested_square():
+    from shapely import affinity
+    slanted = orient(affinity.rotate(rectangle(100, 50), 37.0, origin=(0, 0)))
+    # Eight of them fill the sheet only lying square, in a 4 x 2 grid.
+    problem = Problem(name="slant", items=(Item(0, slanted, demand=8, rotations=None),),
+                      bins=(Container(0, rectangle(404, 102), stock=None),))
+    solution = solve(problem, time_limit=3.0, seed=0)
+    assert solution_problems(solution) == []
+    assert len(solution.layouts) == 1 and not solution.unplaced
+    for placed in solution.layouts[0].placed:
+        assert (placed.rotation + 37.0) % 90.0 == pytest.approx(0.0, abs=1e-6)
+
+
+def test_a_free_part_that_fits_only_along_the_diagonal_is_placed():
+    problem = Problem(name="brace", items=(Item(0, rectangle(1100, 40), demand=1, rotations=None),),
+                      bins=(Container(0, rectangle(1000, 600), stock=None),))
+    solution = solve(problem, time_limit=2.0, seed=0)
+    assert solution_problems(solution) == []
+    assert not solution.unplaced and len(solution.layouts) == 1
+    assert all(placed.rotation % 90.0 != 0.0 for placed in solution.layouts[0].placed)
+
+
 def test_parts_go_into_the_hole_of_another_part_when_the_sheet_needs_it():
     frame = orient(box(0, 0, 300, 300).difference(box(50, 50, 250, 250)))
     items = (Item(0, frame, demand=1, rotations=(0.0,)), Item(1, rectangle(90, 90), demand=4, rotations=(0.0,)))

@@ -12,8 +12,8 @@ from shapely.geometry import LineString, Point, Polygon, box
 from shapely.geometry.polygon import orient
 
 from nester.engine.collide import POLE_LANES, outside_rect, overlap_proxy, point_in_shape, segments_touch, shapes_collide
-from nester.engine.moves import placement_cost
-from nester.engine.shapes import item_rotations, poles, prepare
+from nester.engine.moves import nearby_shape, placement_cost, sample_shape, seed_random, square_shape
+from nester.engine.shapes import FREE_ROTATION_STEPS, aligning_rotation, item_rotations, poles, prepare
 from nester.problem import Container, Item, Problem
 
 RNG = np.random.default_rng(7)
@@ -217,3 +217,52 @@ def test_placement_cost_matches_a_shapely_reference():
 def test_free_rotation_becomes_evenly_spaced_angles_and_duplicates_go():
     assert item_rotations(Item(0, SHAPES[4], 1, None)) == tuple(15.0 * k for k in range(24))
     assert item_rotations(Item(0, SHAPES[4], 1, (0.0, 360.0, 90.0))) == (0.0, 90.0)
+
+
+def test_a_free_item_drawn_at_a_slant_gets_its_square_angles_first():
+    slanted = affinity.rotate(box(0, 0, 100, 50), 37.0, origin=(0, 0))
+    assert aligning_rotation(slanted) == pytest.approx(53.0)  # 37 + 53 = a quarter turn
+    assert aligning_rotation(box(0, 0, 100, 50)) == 0.0
+    angles = item_rotations(Item(0, orient(slanted), 1, None))
+    stride = FREE_ROTATION_STEPS // 4
+    assert [round(angles[k * stride], 6) for k in range(4)] == [53.0, 143.0, 233.0, 323.0]
+    assert len(set(np.round(angles, 6))) == FREE_ROTATION_STEPS
+    for angle in angles[::stride]:
+        x0, y0, x1, y1 = affinity.rotate(slanted, angle, origin=(0, 0)).bounds
+        assert sorted([x1 - x0, y1 - y0]) == pytest.approx([50.0, 100.0])
+
+
+def test_shape_sampling_keeps_free_items_mostly_square_and_local_samples_near():
+    items = (Item(0, orient(box(0, 0, 30, 10)), 1, None), Item(1, orient(box(0, 0, 20, 10)), 1, (0.0, 90.0, 180.0)))
+    problem = Problem(name="sampling", items=items, bins=(Container(0, orient(box(0, 0, 100, 100))),))
+    prepared = prepare(problem)
+    stride = prepared.bank.turn_stride
+    first, count = int(prepared.item_first_shape[0]), int(prepared.item_shape_count[0])
+    assert count == FREE_ROTATION_STEPS and stride[first] == FREE_ROTATION_STEPS // 4
+    square = {first + k * stride[first] for k in range(4)}
+    assert set(np.flatnonzero(prepared.square_shapes[first:first + count]) + first) == square
+    seed_random(3)
+    assert {square_shape(first, count, stride) for _ in range(400)} == square
+    draws = [sample_shape(first, count, stride) for _ in range(4000)]
+    share = np.mean([s in square for s in draws])
+    assert 0.75 < share < 0.84  # 0.75 square by choice, plus a uniform draw's 4 in 24
+    assert set(draws) == set(range(first, first + count))  # every angle stays reachable
+    home = first + 5
+    near = {nearby_shape(home, first, count, stride) for _ in range(400)}
+    assert near == {home - 1, home, home + 1}
+    wrap = {nearby_shape(first, first, count, stride) for _ in range(400)}
+    assert wrap == {first + count - 1, first, first + 1}
+    # A set of rotations: every one is square, and any may be drawn.
+    other, many = int(prepared.item_first_shape[1]), int(prepared.item_shape_count[1])
+    assert stride[other] == 0 and prepared.square_shapes[other:other + many].all()
+    assert {square_shape(other, many, stride) for _ in range(200)} == set(range(other, other + many))
+    assert {nearby_shape(other + 2, other, many, stride) for _ in range(200)} == set(range(other, other + many))
+
+
+def test_a_free_item_that_fits_only_along_a_diagonal_may_take_any_angle():
+    brace = orient(box(0, 0, 1100, 40))
+    problem = Problem(name="brace", items=(Item(0, brace, 1, None),),
+                      bins=(Container(0, orient(box(0, 0, 1000, 600))),))
+    prepared = prepare(problem)
+    assert not prepared.bank.turn_stride[:FREE_ROTATION_STEPS].any()
+    assert prepared.square_shapes.all()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from nester.engine.moves import placement_cost
+from nester.engine.moves import placement_cost, square_shape
 
 ANCHOR_ROTATIONS = 4
 
@@ -51,20 +51,29 @@ def _slide(k, s, x, y, b, geometry, shape_of, pos_x, pos_y, bin_of, weights, wal
 def place_bottom_left(k, first_shape, shape_count, b, n_samples, x_limit, geometry, shape_of, pos_x, pos_y,
                       bin_of, weights, wall_weights, bin_rect, hazards, hazard_start, tol, epsilon_share):
     """(found, shape, x, y): the most bottom-left free place found for copy k in bin b,
-    sampling x only up to ``x_limit`` (the strip's current end plus room for the copy)."""
+    sampling x only up to ``x_limit`` (the strip's current end plus room for the copy).
+    A free item goes in square (one of its quarter turns), as by contact."""
     bbox = geometry[8]
+    turn_stride = geometry[14]
     best_key = np.inf
     best_s = -1
     best_x = 0.0
     best_y = 0.0
     members = np.flatnonzero(bin_of == b)
     n_anchor = 2 * len(members) + 1
-    # Free rotation has many shapes: each anchor tries a few of them.
-    tried = min(shape_count, ANCHOR_ROTATIONS)
+    # Free rotation has many shapes: each anchor tries its quarter turns; a large set of
+    # rotations, a few of them at random.
+    stride = turn_stride[first_shape]
+    tried = shape_count // stride if stride > 0 else min(shape_count, ANCHOR_ROTATIONS)
     n_anchored = n_anchor * tried
     for i in range(n_anchored + n_samples):
         if i < n_anchored:
-            s = first_shape + (i % tried if tried == shape_count else np.random.randint(shape_count))
+            if stride > 0:
+                s = first_shape + stride * (i % tried)
+            elif tried == shape_count:
+                s = first_shape + i % tried
+            else:
+                s = first_shape + np.random.randint(shape_count)
             anchor = i // tried
             if anchor == 0:
                 ax = bin_rect[b, 0]
@@ -81,7 +90,7 @@ def place_bottom_left(k, first_shape, shape_count, b, n_samples, x_limit, geomet
             x = ax - bbox[s, 0] + 4.0 * tol
             y = ay - bbox[s, 1] + 4.0 * tol
         else:
-            s = first_shape + np.random.randint(shape_count)
+            s = square_shape(first_shape, shape_count, turn_stride)
             hi_x = min(bin_rect[b, 2], x_limit) - bbox[s, 2]
             lo_x = bin_rect[b, 0] - bbox[s, 0]
             lo_y = bin_rect[b, 1] - bbox[s, 1]

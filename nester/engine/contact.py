@@ -188,17 +188,20 @@ class ContactFiller:
         """The places best_place chooses from, best first, as arrays (copies, shapes, xs, ys);
         None when no corner takes any copy."""
         state = self.state
-        prepared = self.prepared
         for _ in range(MOVES_PER_PLACE):
             state.clock.tick()
         free = self.free_space(b)
         if free.is_empty:
             return None
-        fx, fy, f_arrive, f_leave, f_interior = _real_corners(free)
-        shape_owner = shape_owners(prepared, copies)
-        corners = self.corners
-        if not len(fx):
+        free_corners = _real_corners(free)
+        if not len(free_corners[0]):
             return None
+        prepared = self.prepared
+        # Free items go in square: a slant that touches well leaves slanted gaps for the
+        # rest. The separator may still slant a part to end an overlap.
+        shape_owner = np.where(prepared.square_shapes, shape_owners(prepared, copies), -1)
+        fx, fy, f_arrive, f_leave, f_interior = free_corners
+        corners = self.corners
         # A corner matches a free corner when an edge of each leaves (or arrives) in the same
         # direction and the copy's corner is no wider than the free one.
         ci_leave, fj_leave = self.by_leave.pairs(f_leave)

@@ -21,6 +21,37 @@ DESCENT_STEPS = 60
 DESCENT_SMALLEST = 1e-3  # of the side: the descent stops below this step (sparrow's final refine does too)
 EPSILON_SHARE = 0.01  # of the larger box diagonal: overlaps shallower than this decay (sparrow's ratio)
 WALL_GRAZE = 1e-4  # of a box's area: the least a part sticking out of its bin costs
+SQUARE_SHARE = 0.75  # of a free item's uniform samples: one of its quarter turns
+HOME_SHAPE_SHARE = 0.7  # of local samples: the shape of the place they sample around
+
+
+@njit(cache=True)
+def square_shape(first_shape, shape_count, turn_stride):
+    """A shape of an item at random, one of its quarter turns if it is free."""
+    stride = max(turn_stride[first_shape], 1)
+    return first_shape + stride * np.random.randint(shape_count // stride)
+
+
+@njit(cache=True)
+def sample_shape(first_shape, shape_count, turn_stride):
+    """A shape of an item, at random. A free item lies square (one of its quarter turns)
+    in SQUARE_SHARE of the samples: furniture parts pack square, and among 24 angles a
+    uniform draw would rarely find it."""
+    if turn_stride[first_shape] > 0 and np.random.random() < SQUARE_SHARE:
+        return square_shape(first_shape, shape_count, turn_stride)
+    return first_shape + np.random.randint(shape_count)
+
+
+@njit(cache=True)
+def nearby_shape(home_s, first_shape, shape_count, turn_stride):
+    """A shape close to home_s: the same one mostly; for a free item the next angle either
+    way (a local sample adjusts, it does not turn the part over); otherwise any."""
+    if np.random.random() < HOME_SHAPE_SHARE:
+        return home_s
+    if turn_stride[first_shape] > 0:
+        step = 1 if np.random.random() < 0.5 else shape_count - 1
+        return first_shape + (home_s - first_shape + step) % shape_count
+    return first_shape + np.random.randint(shape_count)
 
 
 @njit(cache=True)
@@ -146,6 +177,7 @@ def search_move(k, first_shape, shape_count, candidate_bins, n_uniform, n_local,
     step that helps grows x1.1, one that does not halves (sparrow's scheme).
     """
     bbox = geometry[8]
+    turn_stride = geometry[14]
     best_s = shape_of[k]
     best_x = pos_x[k]
     best_y = pos_y[k]
@@ -156,7 +188,7 @@ def search_move(k, first_shape, shape_count, candidate_bins, n_uniform, n_local,
     else:
         best = np.inf
     for _ in range(n_uniform):
-        s = first_shape + np.random.randint(shape_count)
+        s = sample_shape(first_shape, shape_count, turn_stride)
         b = candidate_bins[np.random.randint(len(candidate_bins))]
         x, y = _uniform_position(s, b, bbox, bin_rect)
         cost = placement_cost(k, s, x, y, b, geometry, shape_of, pos_x, pos_y, bin_of, weights, wall_weights,
@@ -166,7 +198,7 @@ def search_move(k, first_shape, shape_count, candidate_bins, n_uniform, n_local,
     if best_b >= 0:
         home_s, home_x, home_y = best_s, best_x, best_y
         for _ in range(n_local):
-            s = home_s if np.random.random() < 0.7 else first_shape + np.random.randint(shape_count)
+            s = nearby_shape(home_s, first_shape, shape_count, turn_stride)
             w = bbox[s, 2] - bbox[s, 0]
             h = bbox[s, 3] - bbox[s, 1]
             x = home_x + np.random.normal() * 0.1 * w

@@ -27,7 +27,7 @@ TOUCH_TOLERANCE = 1e-9  # of the largest item's size: closer than this counts as
 EDGE_SLACK = 50.0  # touching tolerances a part may pass a sheet's edge by
 HAIR = 0.2  # of the problem's check tolerance: every shape is this much thinner than the truth
 SIMPLIFY_TOLERANCE = 2e-4  # of the item's diagonal
-FREE_ROTATION_STEPS = 24  # a free item is tried every 15 degrees
+FREE_ROTATION_STEPS = 24  # a free item is tried every 15 degrees (a multiple of 4: quarter turns among them)
 MAX_POLES = POLE_LANES  # the overlap proxy's lanes hold this many
 SMALLEST_POLE = 0.08  # relative to the largest pole of the shape
 
@@ -53,6 +53,7 @@ class ShapeBank:
     lane_x: np.ndarray  # the poles again, float32, POLE_LANES per shape, radius 0 past the last
     lane_y: np.ndarray
     lane_r: np.ndarray
+    turn_stride: np.ndarray  # per shape: shapes between a free item's quarter turns; 0 for a set of rotations
 
     @property
     def count(self) -> int:
@@ -60,13 +61,13 @@ class ShapeBank:
 
     def geometry(self) -> tuple:
         """The arrays the kernels take, in their order; then each shape's size (sqrt area), a
-        work array for the collision test (one per search: not for threads to share) and
-        the overlap proxy's pole lanes."""
+        work array for the collision test (one per search: not for threads to share), the
+        overlap proxy's pole lanes and the turn strides."""
         vertices = np.diff(self.vertex_start[self.ring_start])
         largest = int(vertices.max()) if len(vertices) else 1
         return (self.vx, self.vy, self.vertex_start, self.ring_start, self.pole_x, self.pole_y, self.pole_r,
                 self.pole_start, self.bbox, np.sqrt(self.area), np.empty((largest, 4)),
-                self.lane_x, self.lane_y, self.lane_r)
+                self.lane_x, self.lane_y, self.lane_r, self.turn_stride)
 
 
 @dataclass
@@ -88,6 +89,14 @@ class PreparedProblem:
     @property
     def copies(self) -> int:
         return len(self.copy_item)
+
+    @cached_property
+    def square_shapes(self) -> np.ndarray:
+        """Per item shape: True unless it is one of a free item's slanted shapes, those
+        between its quarter turns (sides of its enclosing rectangle along the axes)."""
+        stride = self.bank.turn_stride[:len(self.outlines)]
+        offset = np.arange(len(self.outlines)) - np.repeat(self.item_first_shape, self.item_shape_count)
+        return (stride == 0) | (offset % np.maximum(stride, 1) == 0)
 
     @cached_property
     def outline_area(self) -> np.ndarray:
@@ -117,12 +126,29 @@ class PreparedProblem:
 
 def item_rotations(item: Item) -> tuple[float, ...]:
     if item.rotations is None:
-        return tuple(360.0 * k / FREE_ROTATION_STEPS for k in range(FREE_ROTATION_STEPS))
+        # Square first: shape k * FREE_ROTATION_STEPS // 4 is the k-th quarter turn.
+        step = 360.0 / FREE_ROTATION_STEPS
+        square = aligning_rotation(item.shape)
+        return tuple(round((square + step * k) % 360.0, 9) for k in range(FREE_ROTATION_STEPS))
     seen: list[float] = []
     for angle in item.rotations:
         if not any(math.isclose(angle % 360.0, other % 360.0, abs_tol=1e-9) for other in seen):
             seen.append(angle)
     return tuple(seen)
+
+
+def aligning_rotation(polygon: Polygon) -> float:
+    """The rotation in [0, 90) degrees that lays the sides of the polygon's smallest
+    enclosing rectangle along the axes. Plans often draw a part at a slant (a brace, an
+    arc): a free part tried only at multiples of the step from its drawing would never
+    lie square on the sheet."""
+    rectangle = shapely.oriented_envelope(polygon)
+    if not isinstance(rectangle, Polygon):  # a degenerate part: a point or a segment
+        return 0.0
+    (x0, y0), (x1, y1) = rectangle.exterior.coords[:2]
+    angle = -math.degrees(math.atan2(y1 - y0, x1 - x0)) % 90.0
+    # A part drawn square stays as drawn, even when floating point leaves a trace of a slant.
+    return 0.0 if min(angle, 90.0 - angle) < 1e-6 else angle
 
 
 def poles(polygon: Polygon, max_poles: int = MAX_POLES) -> np.ndarray:
@@ -227,6 +253,21 @@ def _rotate_poles(circles: np.ndarray, angle: float) -> np.ndarray:
     return rotated
 
 
+def _unsquare_misfits(builder: _BankBuilder, first_shape: list[int], shape_count: list[int], rects: list) -> None:
+    """A free item that fits no container square (a long brace that only goes in along a
+    sheet's diagonal) may go in at any of its angles: its turn stride becomes 0."""
+    room = np.array(rects, dtype=np.float64).reshape(-1, 4)
+    width, height = room[:, 2] - room[:, 0], room[:, 3] - room[:, 1]
+    for first, count in zip(first_shape, shape_count):
+        stride = builder.turn_stride[first]
+        if stride == 0:
+            continue
+        square = range(first, first + count, stride)
+        if not any(((builder.bbox[s][2] - builder.bbox[s][0] <= width)
+                    & (builder.bbox[s][3] - builder.bbox[s][1] <= height)).any() for s in square):
+            builder.turn_stride[first:first + count] = [0] * count
+
+
 class _BankBuilder:
     def __init__(self) -> None:
         self.vx: list[float] = []
@@ -238,8 +279,9 @@ class _BankBuilder:
         self.bbox: list[tuple[float, float, float, float]] = []
         self.area: list[float] = []
         self.rotation: list[float] = []
+        self.turn_stride: list[int] = []
 
-    def add(self, polygon: Polygon, circles: np.ndarray, rotation: float) -> int:
+    def add(self, polygon: Polygon, circles: np.ndarray, rotation: float, turn_stride: int = 0) -> int:
         for ring in [polygon.exterior, *polygon.interiors]:
             coords = np.asarray(ring.coords)[:-1, :2]
             self.vx.extend(coords[:, 0].tolist())
@@ -251,6 +293,7 @@ class _BankBuilder:
         self.bbox.append(polygon.bounds)
         self.area.append(polygon.area)
         self.rotation.append(rotation)
+        self.turn_stride.append(turn_stride)
         return len(self.bbox) - 1
 
     def build(self) -> ShapeBank:
@@ -275,6 +318,7 @@ class _BankBuilder:
             lane_x=np.ascontiguousarray(lanes[:, :, 0].ravel()),
             lane_y=np.ascontiguousarray(lanes[:, :, 1].ravel()),
             lane_r=np.ascontiguousarray(lanes[:, :, 2].ravel()),
+            turn_stride=np.array(self.turn_stride, dtype=np.int64),
         )
 
 
@@ -315,9 +359,10 @@ def prepare(problem: Problem, strip_length: float | None = None, hair: float = H
         circles = poles(inflated)
         first_shape.append(len(builder.bbox))
         rotations = item_rotations(item)
+        turn_stride = FREE_ROTATION_STEPS // 4 if item.rotations is None else 0
         for angle in rotations:
             rotated = affinity.rotate(inflated, angle, origin=(0.0, 0.0)) if angle % 360.0 else inflated
-            builder.add(orient(rotated), _rotate_poles(circles, angle), angle)
+            builder.add(orient(rotated), _rotate_poles(circles, angle), angle, turn_stride)
             outlines.append(orient(affinity.rotate(true_outline, angle, origin=(0.0, 0.0))
                                    if angle % 360.0 else true_outline))
         shape_count.append(len(rotations))
@@ -341,6 +386,7 @@ def prepare(problem: Problem, strip_length: float | None = None, hair: float = H
         rects.append((rect[0] - slack, rect[1] - slack, rect[2] + slack, rect[3] + slack))
         indices = [builder.add(p, poles(p, 8), 0.0) for p in _hazard_polygons(region, rect)]
         hazards.append(np.array(indices, dtype=np.int64))
+    _unsquare_misfits(builder, first_shape, shape_count, rects)
     return PreparedProblem(
         problem=problem,
         bank=builder.build(),
