@@ -6,12 +6,18 @@ import math
 
 import numpy as np
 import pytest
-import shapely
 from shapely import affinity
 from shapely.geometry import LineString, Point, Polygon, box
 from shapely.geometry.polygon import orient
 
-from nester.engine.collide import POLE_LANES, outside_rect, overlap_proxy, point_in_shape, segments_touch, shapes_collide
+from nester.engine.collide import (
+    POLE_LANES,
+    outside_rect,
+    overlap_proxy,
+    point_in_shape,
+    segments_touch,
+    shapes_collide,
+)
 from nester.engine.moves import nearby_shape, placement_cost, sample_shape, seed_random, square_shape
 from nester.engine.shapes import FREE_ROTATION_STEPS, aligning_rotation, item_rotations, poles, prepare
 from nester.problem import Container, Item, Problem
