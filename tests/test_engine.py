@@ -14,7 +14,7 @@ from shapely.geometry.polygon import orient
 from nester.engine.bins import _layout_key as layout_key
 from nester.engine.clock import WorkClock
 from nester.engine.moves import search_move, seed_random
-from nester.engine.separator import SeparatorSettings, move_colliding_copies, separate
+from nester.engine.separator import SeparatorSettings, best_of_passes, move_colliding_copies, separate
 from nester.engine.shapes import prepare
 from nester.engine.solve import _rank as solution_rank
 from nester.engine.solve import solve
@@ -91,6 +91,38 @@ def test_a_separator_pass_in_numba_moves_as_the_plain_python_loop_does():
     assert state.clock.moves == moved
     for name in ("shape_of", "pos_x", "pos_y", "bin_of", "overlap", "wall_overlap"):
         assert np.array_equal(getattr(state, name), getattr(reference, name)), name
+
+
+def test_best_of_passes_keeps_the_pass_with_the_least_weighted_overlap():
+    settings = SeparatorSettings(passes=3)
+    state = _shortened_jakobs1(6)
+    state.weights[:] = np.random.default_rng(1).uniform(1.0, 3.0, state.weights.shape)
+    colliding = state.colliding()
+    # The reference: three passes from the same layout, one after the other, same random streams.
+    reference = _shortened_jakobs1(6)
+    reference.weights[:] = state.weights
+    start = reference.moves_snapshot()
+    seed_random(1)
+    rng = np.random.default_rng(1)
+    passes = []
+    for _ in range(settings.passes):
+        reference.restore_moves(start)
+        order = colliding.copy()
+        rng.shuffle(order)
+        move_colliding_copies(reference, order, None, settings)
+        passes.append((reference.weighted_overlap(), reference.pos_x.copy(), reference.shape_of.copy()))
+    loss, pos_x, shape_of = min(passes, key=lambda p: p[0])
+    assert loss < passes[-1][0] and loss < passes[0][0]  # not simply the first or the last pass
+    seed_random(1)
+    best_of_passes(state, colliding, np.random.default_rng(1), None, settings)
+    assert state.weighted_overlap() == loss
+    assert np.array_equal(state.pos_x, pos_x) and np.array_equal(state.shape_of, shape_of)
+    kept = state.overlap.copy(), state.wall_overlap.copy()
+    state.refresh_all()  # the overlaps kept with the pass are those of its layout
+    # (up to the float32 proxy's rounding: a pair measured from either side sums in another order)
+    assert np.allclose(state.overlap, kept[0], rtol=1e-5, atol=0.0)
+    assert np.allclose(state.wall_overlap, kept[1], rtol=1e-5, atol=0.0)
+    assert np.array_equal(state.overlap > 0.0, kept[0] > 0.0)
 
 
 def test_bins_use_the_area_lower_bound_on_an_easy_instance_and_report_an_offcut():

@@ -113,6 +113,20 @@ class LayoutState:
     def total_overlap(self) -> float:
         return float(self.overlap.sum() / 2.0 + self.wall_overlap.sum())
 
+    def weighted_overlap(self) -> float:
+        """What the separator minimises: the overlaps times their guided-local-search weights."""
+        return float((self.weights * self.overlap).sum() / 2.0 + (self.wall_weights * self.wall_overlap).sum())
+
+    def moves_snapshot(self) -> tuple[np.ndarray, ...]:
+        """What a separator pass changes, overlaps included (restored without recomputing)."""
+        return (self.shape_of.copy(), self.pos_x.copy(), self.pos_y.copy(), self.bin_of.copy(),
+                self.overlap.copy(), self.wall_overlap.copy())
+
+    def restore_moves(self, saved: tuple[np.ndarray, ...]) -> None:
+        for array, copy in zip((self.shape_of, self.pos_x, self.pos_y, self.bin_of, self.overlap, self.wall_overlap),
+                               saved):
+            array[...] = copy
+
     def colliding(self) -> np.ndarray:
         return np.flatnonzero((self.overlap.sum(axis=1) > 0.0) | (self.wall_overlap > 0.0))
 
