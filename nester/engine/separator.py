@@ -51,7 +51,7 @@ def best_of_passes(state: LayoutState, colliding: np.ndarray, rng: np.random.Gen
         move_colliding_copies(state, colliding, all_bins, settings)
         return
     start = state.moves_snapshot()
-    best, best_loss = start, np.inf
+    best, best_loss = start, np.inf  # the first pass always replaces them
     for attempt in range(settings.passes):
         if attempt:
             state.restore_moves(start)
