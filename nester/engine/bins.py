@@ -2,14 +2,15 @@
 
 A first layout fills one sheet at a time: bottom-left, largest copies first, and by
 contact (nester.engine.contact), with noise, several times; the best is kept. When it
-uses more sheets than the parts' area needs, a depth-first search looks for a layout
-on that many (nester.engine.exact: no waste but what the area bound allows). Then
+uses more sheets than the parts' area needs and that many sheets leave almost no
+waste, a depth-first search looks for a layout on them (nester.engine.exact). Then
 the least-filled sheet and a few random others are emptied and refilled by contact,
 and the result is kept when it is no worse (fewer sheets, or fuller sheets beside an
-emptier one). Then the least-filled sheet is emptied into the others and the
-separator tries to remove the overlaps this makes (copies may move between sheets);
-success saves a sheet. Last, the least-filled sheet is compacted toward its left
-edge, like a strip, leaving one offcut rectangle on its right.
+emptier one). Last, the sheets are shortened like a strip laid end to end: the
+least-filled sheet goes last and is cut shorter, and the separator removes the
+overlaps this makes, moving copies to any sheet. A last sheet cut to nothing is a
+sheet saved; once no sheet can be saved, the cuts leave one offcut rectangle on the
+right of the last sheet.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from nester.engine.clock import Clock
 from nester.engine.construct import place_bottom_left
 from nester.engine.contact import ContactFiller
 from nester.engine.exact import CRUMB, fill_without_waste, target_sheets
+from nester.engine.explore import FailurePool
 from nester.engine.moves import search_move, seed_random
 from nester.engine.separator import SeparatorSettings, separate
 from nester.engine.shapes import PreparedProblem, prepare
@@ -32,19 +34,26 @@ from nester.engine.warm_start import load_layout
 from nester.problem import BinLayout, PlacedItem, Problem, Solution
 
 CONSTRUCTION_SAMPLES = 150
-COMPACTION_SHARE = 0.2  # of the time limit, for the offcut
+COMPACTION_SHARE = 0.2  # of the time limit, for small cuts of the last sheet (once no sheet can be saved)
 CONTACT_SHARE = 0.15  # of the time limit, for first layouts filled by contact
 CONTACT_NOISE = 0.3  # relative noise on the contact of a place, after the first such layout
 EXACT_SHARE = 0.15  # of the time limit, after the first layouts, for a layout without waste
 EXACT_NODES_PER_COPY = 5  # a search's budget, times Luby's sequence over the restarts
 EXACT_TIGHT = 0.01  # of the sheets' area: with less waste than this, the search may run longer,
-EXACT_TIGHT_END = 0.45  # until this share of the time limit (refill keeps the rest, to 0.6)
+EXACT_TIGHT_END = 0.45  # until this share of the time limit
+EXACT_LOOSE = 0.05  # of the sheets' area: with more waste than this, no search
 EXACT_NOISE = 0.3  # relative noise on the order places are tried in, after the first search
-REFILL_SHARE = 0.6  # of the time limit: until then, sheets are emptied and refilled by contact
+REFILL_SHARE = 0.3  # of the time limit: until then, sheets are emptied and refilled by contact
 FULL = 0.9999  # a sheet this full is left alone
 REFILL_MORE = 3  # at most this many random sheets are emptied with the least-filled one
-COMPACTION_CUTS = (0.02, 0.002)
-COMPACTION_PATIENCE = 6  # failed cuts in a row that end the compaction
+SHRINK_FIRST_CUT = 0.01  # of the sheets' length (nester.engine.strip's exploration cuts)
+SHRINK_SMALLEST_CUT = 0.001
+SHRINK_CUTS = (0.005, 0.0001)  # the compression's cuts, from the first to the last
+COMPACTION_PATIENCE = 6  # failed cuts in a row that end the shrinking once the sheets are at the area bound
+EXPLORE = SeparatorSettings()
+COMPRESS = SeparatorSettings(iterations_without_progress=100, strikes=5)
+AT_BOUND = SeparatorSettings(iterations_without_progress=30, strikes=1)  # the offcut alone is not worth more
+DROP_SAMPLES = 200  # samples for each copy of a sheet dropped, over the other sheets
 
 
 @dataclass
@@ -191,6 +200,8 @@ def layout_without_waste(state: LayoutState, filler: ContactFiller, rng: np.rand
         waste = sheets * region - float(state.prepared.outline_area[state.shape_of].sum())
         if waste < -CRUMB * region:
             break  # rounding at the bound: no such layout
+        if waste > EXACT_LOOSE * sheets * region:
+            break  # room for parts laid anyhow: a search without waste is not the way there
         if tight_deadline is not None and waste <= EXACT_TIGHT * sheets * region:
             deadline = max(deadline, tight_deadline)
         budget = EXACT_NODES_PER_COPY * max(state.prepared.copies, 1)
@@ -309,50 +320,142 @@ def _try_inserting(state: LayoutState, copies: list[int], rng: np.random.Generat
     return False
 
 
-def _try_removing_bin(state: LayoutState, b: int, rng: np.random.Generator, deadline: float,
-                      settings: SeparatorSettings, should_stop: Callable[[], bool]) -> bool:
-    """Empty bin b into the others and separate; False (state unchanged) when it does not work."""
-    before = state.snapshot()
-    moved = [int(k) for k in np.flatnonzero(state.bin_of == b)]
-    state.drop_bin(b)
-    if _try_inserting(state, moved, rng, deadline, settings, should_stop):
-        return True
-    state.restore(before)
-    return False
+def _sheets_length(state: LayoutState) -> float:
+    """A layout's length as if its sheets were laid end to end: the usable width of
+    every sheet but the last, and the used part of the last (which is the offcut's edge)."""
+    rects = state.prepared.container_rect[state.bin_types[:-1]]
+    last = len(state.bin_types) - 1
+    return float(np.sum(rects[:, 2] - rects[:, 0])) + state.extent_x(last) - float(state.bin_rect[last, 0])
 
 
-def _compact_last(state: LayoutState, rng: np.random.Generator, deadline: float,
-                  should_stop: Callable[[], bool]) -> None:
-    """Push the copies of the last sheet toward its left edge, shortening it like a strip."""
+def _least_filled_last(state: LayoutState) -> None:
+    """Drop empty sheets, put the least-filled last and end it where its copies end;
+    every other sheet gets its full width."""
+    for b in reversed(range(len(state.bin_types))):
+        if not np.any(state.bin_of == b):
+            state.drop_bin(b)
+    fills = [_fill(state, b) for b in range(len(state.bin_types))]
+    state.reorder_bins(sorted(range(len(fills)), key=lambda b: -fills[b]))
+    state.bin_rect[:] = state.prepared.container_rect[state.bin_types]
+    state.bin_rect[-1, 2] = state.extent_x(len(state.bin_types) - 1)
+    state.refresh_all()
+
+
+def _cut_last(state: LayoutState, new_end: float, rng: np.random.Generator) -> None:
+    """End the last sheet at ``new_end``: its copies right of a split point move left by
+    the width removed (nester.engine.strip's cut). An end at or before the sheet's start
+    drops the sheet instead, its copies going where they overlap least on the others.
+    The overlaps this makes are the separator's to remove; the weights restart."""
     b = len(state.bin_types) - 1
-    full_end = state.bin_rect[b, 2]
-    state.bin_rect[b, 2] = state.extent_x(b)
-    best = state.snapshot()
-    settings = SeparatorSettings(iterations_without_progress=30, strikes=1)
-    started = state.clock.now()
-    failures = 0
-    while state.clock.now() < deadline and not should_stop() and failures < COMPACTION_PATIENCE:
-        left = max(0.0, (deadline - state.clock.now()) / max(deadline - started, 1e-9))
-        ratio = COMPACTION_CUTS[1] + (COMPACTION_CUTS[0] - COMPACTION_CUTS[1]) * left
-        state.restore(best)
-        width = best.bin_rect[b, 2] - state.bin_rect[b, 0]
-        new_end = best.bin_rect[b, 2] - ratio * width
+    start = float(state.bin_rect[b, 0])
+    if new_end <= start:
+        moved = np.flatnonzero(state.bin_of == b)
+        state.drop_bin(b)
+        others = np.arange(len(state.bin_types), dtype=np.int64)
+        areas = state.prepared.bank.area[state.shape_of]
+        for k in moved[np.argsort(-areas[moved], kind="stable")]:
+            first, count = state.item_shapes(int(k))
+            s, x, y, nb, _ = search_move(int(k), first, count, others, DROP_SAMPLES, 0, *state.kernel_args())
+            state.shape_of[k], state.pos_x[k], state.pos_y[k], state.bin_of[k] = s, x, y, nb
+            state.refresh(int(k))
+    else:
+        delta = float(state.bin_rect[b, 2]) - new_end
+        split = start + (0.25 + 0.5 * rng.random()) * (new_end - start)
         members = np.flatnonzero(state.bin_of == b)
         bbox = state.prepared.bank.bbox[state.shape_of[members]]
-        split = state.bin_rect[b, 0] + rng.random() * (new_end - state.bin_rect[b, 0])
         right = 0.5 * (bbox[:, 0] + bbox[:, 2]) + state.pos_x[members] > split
-        state.pos_x[members[right]] -= best.bin_rect[b, 2] - new_end
+        state.pos_x[members[right]] -= delta
         state.bin_rect[b, 2] = new_end
-        state.reset_weights()
-        state.refresh_all()
-        if separate(state, rng, deadline, settings, should_stop=should_stop):
-            state.bin_rect[b, 2] = state.extent_x(b)
-            best = state.snapshot()
+    state.reset_weights()
+    state.refresh_all()
+
+
+def _shrink(state: LayoutState, rng: np.random.Generator, exploration_end: float, deadline: float, bound: int,
+            should_stop: Callable[[], bool], improved: Callable[[], None]) -> None:
+    """Shorten the layout like a strip (nester.engine.strip): the sheets laid end to end,
+    the least-filled last, the last cut shorter and the overlaps removed by the separator,
+    which may move copies to any sheet. A last sheet cut to nothing is a sheet saved; the
+    next least-filled becomes the last. Exploration (a pool of failures, disruption) runs
+    while a sheet may still be saved, else until ``exploration_end``; then smaller cuts
+    of the best layout until ``deadline``. At the area bound only the offcut can grow, and
+    a few failed cuts in a row end it. The state ends with the best layout, every sheet
+    at its full width."""
+    _least_filled_last(state)
+    best, best_length = state.snapshot(), _sheets_length(state)
+    bbox = state.prepared.bank.bbox
+    narrowest = np.array([np.min(bbox[first:first + count, 2] - bbox[first:first + count, 0])
+                          for first, count in map(state.item_shapes, range(state.prepared.copies))])
+    failures = 0  # in a row
+
+    def above_bound() -> bool:
+        return len(best.bin_types) > max(bound, 1)
+
+    def going_on(until: float) -> bool:
+        return (state.clock.now() < until and not should_stop()
+                and (above_bound() or failures < COMPACTION_PATIENCE))
+
+    def next_end(share: float) -> float | None:
+        """Where the last sheet of the best layout ends after a cut of ``share`` of its
+        length; None when that would drop a sheet the area cannot spare."""
+        start = float(best.bin_rect[-1, 0])
+        end = float(best.bin_rect[-1, 2]) - share * best_length
+        if end - start < narrowest[best.bin_of == len(best.bin_types) - 1].min():
+            end = start  # no copy of the last sheet would fit in what is left of it
+        if end <= start and not above_bound():
+            return None
+        return end
+
+    def separated(until: float, settings: SeparatorSettings) -> bool:
+        all_bins = np.arange(len(state.bin_types), dtype=np.int64)
+        return separate(state, rng, until, settings, all_bins=all_bins, should_stop=should_stop)
+
+    def record() -> None:
+        nonlocal best, best_length
+        emptied = len(np.unique(state.bin_of[state.bin_of >= 0])) < len(state.bin_types)
+        if emptied or len(state.bin_types) < len(best.bin_types):
+            _least_filled_last(state)
+        else:
+            state.bin_rect[-1, 2] = state.extent_x(len(state.bin_types) - 1)
+        best, best_length = state.snapshot(), _sheets_length(state)
+        improved()
+
+    def exploring_until() -> float:
+        return deadline if above_bound() else exploration_end
+
+    step = SHRINK_FIRST_CUT
+    pool = FailurePool()
+    end = next_end(step)
+    if end is not None:
+        _cut_last(state, end, rng)
+    while end is not None and going_on(exploring_until()):
+        if not separated(exploring_until(), EXPLORE if above_bound() else AT_BOUND):
+            failures += 1
+            pool.add(state)
+            step = max(SHRINK_SMALLEST_CUT, step * 0.7)
+            pool.restart(state, rng)
+            continue
+        failures = 0
+        record()
+        pool.clear()
+        end = next_end(step)
+        if end is not None:
+            _cut_last(state, end, rng)
+    compression_start = state.clock.now()
+    while going_on(deadline):
+        left = max(0.0, (deadline - state.clock.now()) / max(deadline - compression_start, 1e-9))
+        end = next_end(SHRINK_CUTS[1] + (SHRINK_CUTS[0] - SHRINK_CUTS[1]) * left)
+        if end is None:
+            break
+        state.restore(best)
+        _cut_last(state, end, rng)
+        if separated(deadline, COMPRESS if above_bound() else AT_BOUND):
             failures = 0
+            record()
         else:
             failures += 1
     state.restore(best)
-    state.bin_rect[b, 2] = full_end
+    state.bin_rect[:] = state.prepared.container_rect[state.bin_types]
+    state.refresh_all()
 
 
 def solve_bins(problem: Problem, *, time_limit: float, seed: int = 0,
@@ -401,28 +504,16 @@ def solve_bins(problem: Problem, *, time_limit: float, seed: int = 0,
                 break
             if kept and len(state.bin_types) < sheets:
                 report("refill")
-    settings = SeparatorSettings()
-    reduce_end = started + (1.0 - COMPACTION_SHARE) * time_limit
+    shrink_end = started + (1.0 - COMPACTION_SHARE) * time_limit
     # Stock ran out: squeeze the copies left over into the sheets there are.
-    while unplaced and len(state.bin_types) and state.clock.now() < reduce_end and not should_stop():
-        if _try_inserting(state, unplaced, rng, reduce_end, settings, should_stop):
+    while unplaced and len(state.bin_types) and state.clock.now() < shrink_end and not should_stop():
+        if _try_inserting(state, unplaced, rng, shrink_end, SeparatorSettings(), should_stop):
             unplaced = []
             report("insert")
-    failures: dict[int, int] = {}
-    while (not unplaced and len(state.bin_types) > max(bound, 1) and state.clock.now() < reduce_end
-           and not should_stop()):
-        fills = [_fill(state, b) for b in range(len(state.bin_types))]
-        # Try the least-filled sheet first, but not the same one forever.
-        order = sorted(range(len(fills)), key=lambda b: (failures.get(b, 0), fills[b]))
-        b = order[0]
-        if _try_removing_bin(state, b, rng, reduce_end, settings, should_stop):
-            failures.clear()
-            report("reduce")
-        else:
-            failures[b] = failures.get(b, 0) + 1
-    _move_least_filled_last(state)
-    if not unplaced:
-        _compact_last(state, rng, deadline, should_stop)
+    if unplaced:
+        _move_least_filled_last(state)
+    else:
+        _shrink(state, rng, shrink_end, deadline, bound, should_stop, lambda: report("shrink"))
     report("compact")
     return _solution(problem, state, unplaced, time.monotonic() - wall_started)
 

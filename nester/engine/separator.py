@@ -15,6 +15,9 @@ from nester.engine.state import LayoutState
 WEIGHT_DECAY = 0.95
 WEIGHT_GROWTH_MIN = 1.2
 WEIGHT_GROWTH_MAX = 2.0
+# Weights only grow while a search stays at one length (a cut resets them); after about a
+# thousand hopeless iterations they would overflow, and inf x 0 overlap is NaN.
+WEIGHT_CEILING = 1e100
 SUBSTANTIAL = 0.98  # an overlap this much smaller counts as progress
 OWN_BIN_ONLY = np.zeros(0, dtype=np.int64)  # no bins listed: each copy stays in its own
 
@@ -73,10 +76,11 @@ def update_weights(state: LayoutState) -> None:
         return
     colliding = overlap > 0.0
     growth = WEIGHT_GROWTH_MIN + (WEIGHT_GROWTH_MAX - WEIGHT_GROWTH_MIN) * overlap / largest
-    state.weights[:] = np.where(colliding, state.weights * growth, np.maximum(1.0, state.weights * WEIGHT_DECAY))
+    state.weights[:] = np.where(colliding, np.minimum(state.weights * growth, WEIGHT_CEILING),
+                                np.maximum(1.0, state.weights * WEIGHT_DECAY))
     wall = state.wall_overlap > 0.0
     wall_growth = WEIGHT_GROWTH_MIN + (WEIGHT_GROWTH_MAX - WEIGHT_GROWTH_MIN) * state.wall_overlap / largest
-    state.wall_weights[:] = np.where(wall, state.wall_weights * wall_growth,
+    state.wall_weights[:] = np.where(wall, np.minimum(state.wall_weights * wall_growth, WEIGHT_CEILING),
                                      np.maximum(1.0, state.wall_weights * WEIGHT_DECAY))
 
 

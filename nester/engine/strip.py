@@ -13,6 +13,7 @@ import numpy as np
 
 from nester.engine.clock import Clock
 from nester.engine.construct import place_bottom_left
+from nester.engine.explore import FailurePool
 from nester.engine.moves import seed_random
 from nester.engine.separator import SeparatorSettings, separate
 from nester.engine.shapes import PreparedProblem, prepare
@@ -74,30 +75,6 @@ def _shorten(state: LayoutState, new_end: float, rng: np.random.Generator) -> No
     state.refresh_all()
 
 
-def _disrupt(state: LayoutState, rng: np.random.Generator) -> None:
-    """Swap two large copies of different items (sparrow's disruption), to leave a dead end."""
-    prepared = state.prepared
-    areas = prepared.bank.area[state.shape_of]
-    large = np.flatnonzero(areas >= np.quantile(areas, 0.5))
-    if len(large) < 2:
-        return
-    first = int(rng.choice(large))
-    others = [k for k in large if prepared.copy_item[k] != prepared.copy_item[first]]
-    if not others:
-        others = [k for k in range(prepared.copies) if k != first]
-    second = int(rng.choice(others))
-    bbox = prepared.bank.bbox
-    centres = {}
-    for k in (first, second):
-        s = state.shape_of[k]
-        centres[k] = (0.5 * (bbox[s, 0] + bbox[s, 2]) + state.pos_x[k], 0.5 * (bbox[s, 1] + bbox[s, 3]) + state.pos_y[k])
-    for k, target in ((first, second), (second, first)):
-        s = state.shape_of[k]
-        state.pos_x[k] = centres[target][0] - 0.5 * (bbox[s, 0] + bbox[s, 2])
-        state.pos_y[k] = centres[target][1] - 0.5 * (bbox[s, 1] + bbox[s, 3])
-    state.refresh_all()
-
-
 def _length(state: LayoutState, clearance: float) -> float:
     return state.extent_x(0) + clearance
 
@@ -146,7 +123,7 @@ def solve_strip(problem: Problem, *, time_limit: float, seed: int = 0,
     # least-overlapping failures (biased to the best) with a disruption.
     exploration_end = started + EXPLORATION_SHARE * time_limit
     step = FIRST_CUT
-    pool: list[tuple[float, object]] = []
+    pool = FailurePool()
     _shorten(state, best.bin_rect[0, 2] * (1.0 - step), rng)
     while state.clock.now() < exploration_end and not done():
         if separate(state, rng, exploration_end, settings, should_stop=should_stop):
@@ -155,12 +132,9 @@ def solve_strip(problem: Problem, *, time_limit: float, seed: int = 0,
             pool.clear()
             _shorten(state, best.bin_rect[0, 2] * (1.0 - step), rng)
             continue
-        pool.append((state.total_overlap(), state.snapshot()))
-        pool.sort(key=lambda entry: entry[0])
+        pool.add(state)
         step = max(SMALLEST_EXPLORATION_CUT, step * 0.7)
-        pick = min(int(abs(rng.normal(0.0, 0.25)) * len(pool)), len(pool) - 1)
-        state.restore(pool[pick][1])
-        _disrupt(state, rng)
+        pool.restart(state, rng)
     # Compression: small cuts of the best layout, smaller as time runs out.
     compression_start = state.clock.now()
     while state.clock.now() < deadline and not done():
