@@ -53,7 +53,7 @@ COMPACTION_PATIENCE = 6  # failed cuts in a row that end the shrinking once the 
 EXPLORE = SeparatorSettings()
 COMPRESS = SeparatorSettings(iterations_without_progress=100, strikes=5)
 AT_BOUND = SeparatorSettings(iterations_without_progress=30, strikes=1)  # the offcut alone is not worth more
-DROP_SAMPLES = 200  # samples for each copy of a sheet dropped, over the other sheets
+LEAST_OVERLAP_SAMPLES = 200  # uniform samples for a copy put where it overlaps least
 
 
 @dataclass
@@ -293,6 +293,14 @@ def _lower_bound(problem: Problem) -> int:
     return int(np.ceil(problem.item_area / largest - 1e-9))
 
 
+def _move_where_least_overlap(state: LayoutState, k: int, bins: np.ndarray) -> None:
+    """Copy k to the place of least weighted overlap that uniform samples over ``bins`` find;
+    its overlaps are left for the caller to refresh (the samples do not read them)."""
+    first, count = state.item_shapes(k)
+    s, x, y, nb, _ = search_move(k, first, count, bins, LEAST_OVERLAP_SAMPLES, 0, *state.kernel_args())
+    state.shape_of[k], state.pos_x[k], state.pos_y[k], state.bin_of[k] = s, x, y, nb
+
+
 def _try_inserting(state: LayoutState, copies: list[int], rng: np.random.Generator, deadline: float,
                    settings: SeparatorSettings, should_stop: Callable[[], bool]) -> bool:
     """Put ``copies`` (unplaced) where they overlap least, then separate; False (state
@@ -311,8 +319,7 @@ def _try_inserting(state: LayoutState, copies: list[int], rng: np.random.Generat
                 state.shape_of[k], state.pos_x[k], state.pos_y[k], state.bin_of[k] = s, x, y, b
                 break
         else:
-            s, x, y, nb, _ = search_move(int(k), first, count, all_bins, 200, 0, *state.kernel_args())
-            state.shape_of[k], state.pos_x[k], state.pos_y[k], state.bin_of[k] = s, x, y, nb
+            _move_where_least_overlap(state, int(k), all_bins)
     state.refresh_all()
     if separate(state, rng, deadline, settings, all_bins=all_bins, should_stop=should_stop):
         return True
@@ -334,8 +341,7 @@ def _least_filled_last(state: LayoutState) -> None:
     for b in reversed(range(len(state.bin_types))):
         if not np.any(state.bin_of == b):
             state.drop_bin(b)
-    fills = [_fill(state, b) for b in range(len(state.bin_types))]
-    state.reorder_bins(sorted(range(len(fills)), key=lambda b: -fills[b]))
+    state.reorder_bins(_fullest_first(state))
     state.bin_rect[:] = state.prepared.container_rect[state.bin_types]
     state.bin_rect[-1, 2] = state.extent_x(len(state.bin_types) - 1)
     state.refresh_all()
@@ -354,10 +360,7 @@ def _cut_last(state: LayoutState, new_end: float, rng: np.random.Generator) -> N
         others = np.arange(len(state.bin_types), dtype=np.int64)
         areas = state.prepared.bank.area[state.shape_of]
         for k in moved[np.argsort(-areas[moved], kind="stable")]:
-            first, count = state.item_shapes(int(k))
-            s, x, y, nb, _ = search_move(int(k), first, count, others, DROP_SAMPLES, 0, *state.kernel_args())
-            state.shape_of[k], state.pos_x[k], state.pos_y[k], state.bin_of[k] = s, x, y, nb
-            state.refresh(int(k))
+            _move_where_least_overlap(state, int(k), others)
     else:
         delta = float(state.bin_rect[b, 2]) - new_end
         split = start + (0.25 + 0.5 * rng.random()) * (new_end - start)
@@ -518,9 +521,13 @@ def solve_bins(problem: Problem, *, time_limit: float, seed: int = 0,
     return _solution(problem, state, unplaced, time.monotonic() - wall_started)
 
 
-def _move_least_filled_last(state: LayoutState) -> None:
+def _fullest_first(state: LayoutState) -> list[int]:
     fills = [_fill(state, b) for b in range(len(state.bin_types))]
-    state.reorder_bins(sorted(range(len(fills)), key=lambda b: -fills[b]))
+    return sorted(range(len(fills)), key=lambda b: -fills[b])
+
+
+def _move_least_filled_last(state: LayoutState) -> None:
+    state.reorder_bins(_fullest_first(state))
     state.refresh_all()
 
 
