@@ -11,7 +11,9 @@ from shapely.geometry import LineString, Point, Polygon, box
 from shapely.geometry.polygon import orient
 
 from nester.engine.collide import (
+    EDGE_RUN,
     POLE_LANES,
+    SHORT_RING,
     outside_rect,
     overlap_proxy,
     point_in_shape,
@@ -80,7 +82,6 @@ def test_point_in_shape_matches_shapely_on_holes_and_concave_shapes():
 
 def test_shapes_collide_matches_shapely_on_random_placements():
     prepared, geometry = bank_of(SHAPES)
-    vx, vy, vertex_start, ring_start, pole_x, pole_y, pole_r, pole_start, bbox, _, scratch = geometry[:11]
     tol = 1e-7
     collisions = separations = 0
     for _ in range(3000):
@@ -93,9 +94,65 @@ def test_shapes_collide_matches_shapely_on_random_placements():
         if 0.0 < distance < 1e-5 or (distance == 0.0 and placed_a.intersection(placed_b).area < 1e-6):
             continue  # touching: the kernel calls it a collision on purpose; tested below
         expected = distance == 0.0
-        got = shapes_collide(a, ax, ay, b, bx, by, vx, vy, vertex_start, ring_start, pole_x, pole_y, pole_r,
-                             pole_start, bbox, tol, scratch)
+        got = shapes_collide(a, ax, ay, b, bx, by, geometry, tol)
         assert got == expected, (a, b, ax, ay, bx, by, distance)
+        collisions += expected
+        separations += not expected
+    assert collisions > 300 and separations > 300
+
+
+def arc_strip(inner: float, width: float, sweep: float, segments: int) -> Polygon:
+    """A bent strip (a curved rail of a frame): two concentric arcs of many short edges."""
+    angles = np.linspace(0.0, math.radians(sweep), segments)
+    outer = [((inner + width) * math.cos(t), (inner + width) * math.sin(t)) for t in angles]
+    inside = [(inner * math.cos(t), inner * math.sin(t)) for t in angles[::-1]]
+    return orient(Polygon(outer + inside))
+
+
+def test_edge_runs_cover_every_edge_once_and_box_it():
+    shapes = [*SHAPES, arc_strip(40.0, 3.0, 120.0, 60), arc_strip(20.0, 2.0, 90.0, 9)]
+    prepared, geometry = bank_of(shapes)
+    vx, vy, vertex_start, ring_start = geometry[:4]
+    edge_from, run_start, run_first, run_box = geometry[15:19]
+    for s in range(len(shapes)):
+        runs = range(run_start[s], run_start[s + 1])
+        edges = [i for r in runs for i in range(run_first[r], run_first[r + 1])]
+        assert edges == list(range(vertex_start[ring_start[s]], vertex_start[ring_start[s + 1]]))
+        for ring in range(ring_start[s], ring_start[s + 1]):
+            first, end = vertex_start[ring], vertex_start[ring + 1]
+            assert edge_from[first] == end - 1 and all(edge_from[i] == i - 1 for i in range(first + 1, end))
+            ring_runs = [r for r in runs if first <= run_first[r] < end]
+            assert all(run_first[r + 1] <= end for r in ring_runs)  # a run never spans two rings
+            if end - first <= SHORT_RING:
+                assert len(ring_runs) == 1
+            else:
+                assert all(run_first[r + 1] - run_first[r] <= EDGE_RUN for r in ring_runs)
+        for r in runs:
+            ends = [j for i in range(run_first[r], run_first[r + 1]) for j in (i, edge_from[i])]
+            assert tuple(run_box[r]) == (min(vx[ends]), min(vy[ends]), max(vx[ends]), max(vy[ends]))
+
+
+def test_shapes_collide_matches_shapely_on_nested_arcs():
+    """Long curves side by side, where the test goes run by run instead of edge by edge:
+    strips of the same bend slid along each other, a hair apart or crossing."""
+    prepared, geometry = bank_of([arc_strip(40.0, 3.0, 120.0, 30), arc_strip(43.5, 3.0, 100.0, 25),
+                                  arc_strip(30.0, 5.0, 150.0, 40)])
+    vx, vy, vertex_start, ring_start = geometry[:4]
+    # The reference is the polygon the bank holds (simplified or not), so shapely and the kernel see one shape.
+    shapes = [Polygon(np.column_stack([vx, vy])[vertex_start[ring_start[s]]:vertex_start[ring_start[s] + 1]])
+              for s in range(3)]
+    assert all(len(shape.exterior.coords) > 2 * SHORT_RING for shape in shapes)
+    tol = 1e-7
+    collisions = separations = 0
+    for _ in range(3000):
+        a, b = RNG.integers(len(shapes), size=2)
+        bx, by = RNG.normal(0.0, 1.5, size=2)
+        placed_b = affinity.translate(shapes[b], bx, by)
+        distance = shapes[a].distance(placed_b)
+        if 0.0 < distance < 1e-5 or (distance == 0.0 and shapes[a].intersection(placed_b).area < 1e-6):
+            continue
+        expected = distance == 0.0
+        assert shapes_collide(a, 0.0, 0.0, b, bx, by, geometry, tol) == expected, (a, b, bx, by, distance)
         collisions += expected
         separations += not expected
     assert collisions > 300 and separations > 300
@@ -104,23 +161,21 @@ def test_shapes_collide_matches_shapely_on_random_placements():
 def test_touching_counts_as_collision_and_a_small_gap_does_not():
     square = orient(box(0, 0, 10, 10))
     prepared, geometry = bank_of([square, square])
-    args = geometry[:9]
     tol = 1e-7
-    assert shapes_collide(0, 0.0, 0.0, 1, 10.0, 0.0, *args, tol, geometry[10])  # edge to edge
-    assert shapes_collide(0, 0.0, 0.0, 1, 10.0, 10.0, *args, tol, geometry[10])  # corner to corner
-    assert shapes_collide(0, 0.0, 0.0, 1, 5.0, 0.0, *args, tol, geometry[10])  # the half-shifted twin: collinear edges
-    assert shapes_collide(0, 0.0, 0.0, 1, 0.0, 0.0, *args, tol, geometry[10])  # on top of each other
-    assert not shapes_collide(0, 0.0, 0.0, 1, 10.0 + 1e-5, 0.0, *args, tol, geometry[10])
+    assert shapes_collide(0, 0.0, 0.0, 1, 10.0, 0.0, geometry, tol)  # edge to edge
+    assert shapes_collide(0, 0.0, 0.0, 1, 10.0, 10.0, geometry, tol)  # corner to corner
+    assert shapes_collide(0, 0.0, 0.0, 1, 5.0, 0.0, geometry, tol)  # the half-shifted twin: collinear edges
+    assert shapes_collide(0, 0.0, 0.0, 1, 0.0, 0.0, geometry, tol)  # on top of each other
+    assert not shapes_collide(0, 0.0, 0.0, 1, 10.0 + 1e-5, 0.0, geometry, tol)
 
 
 def test_a_part_inside_a_hole_does_not_collide_until_it_touches_the_hole():
     frame = SHAPES[3]  # hole 5..25 x 5..15
     small = orient(box(0, 0, 4, 4))
     prepared, geometry = bank_of([frame, small])
-    args = geometry[:9]
-    assert not shapes_collide(0, 0.0, 0.0, 1, 10.0, 8.0, *args, 1e-7, geometry[10])
-    assert shapes_collide(0, 0.0, 0.0, 1, 4.0, 8.0, *args, 1e-7, geometry[10])  # crosses the hole's edge
-    assert shapes_collide(0, 0.0, 0.0, 1, 1.0, 8.0, *args, 1e-7, geometry[10])  # inside the material
+    assert not shapes_collide(0, 0.0, 0.0, 1, 10.0, 8.0, geometry, 1e-7)
+    assert shapes_collide(0, 0.0, 0.0, 1, 4.0, 8.0, geometry, 1e-7)  # crosses the hole's edge
+    assert shapes_collide(0, 0.0, 0.0, 1, 1.0, 8.0, geometry, 1e-7)  # inside the material
 
 
 def overlap_proxy_reference(circles_a, circles_b, epsilon):

@@ -65,11 +65,16 @@ def point_in_shape(px, py, s, ox, oy, vx, vy, vertex_start, ring_start):
     return inside
 
 
+EDGE_RUN = 4  # consecutive edges of a ring whose common box is tested before the edges themselves
+SHORT_RING = 16  # a ring of at most this many edges is one run
+
+
 @njit(cache=True)
-def shapes_collide(a, ax, ay, b, bx, by, vx, vy, vertex_start, ring_start,
-                   pole_x, pole_y, pole_r, pole_start, bbox, tol, scratch):
-    """True when shape a at (ax, ay) and shape b at (bx, by) overlap or touch.
-    scratch: a (vertices of the largest shape, 4) work array."""
+def shapes_collide(a, ax, ay, b, bx, by, geometry, tol):
+    """True when shape a at (ax, ay) and shape b at (bx, by) overlap or touch."""
+    vx, vy, vertex_start, ring_start, pole_x, pole_y, pole_r, pole_start, bbox = geometry[:9]
+    near = geometry[10]
+    edge_from, run_start, run_first, run_box = geometry[15], geometry[16], geometry[17], geometry[18]
     a0 = bbox[a, 0] + ax
     a1 = bbox[a, 1] + ay
     a2 = bbox[a, 2] + ax
@@ -91,46 +96,50 @@ def shapes_collide(a, ax, ay, b, bx, by, vx, vy, vertex_start, ring_start,
             dy = pole_y[q] + by - py
             if dx * dx + dy * dy < reach * reach:
                 return True
-    # Only edges inside both boxes' overlap can meet: gather b's once, then test a's against them.
+    # Only edges inside both boxes' overlap can meet. Edges are tested in runs: two long
+    # curves side by side (nested arcs) would otherwise test every edge against every
+    # other, and only the runs facing each other need it.
     lo_x = max(a0, b0) - tol
     lo_y = max(a1, b1) - tol
     hi_x = min(a2, b2) + tol
     hi_y = min(a3, b3) + tol
-    near = scratch
     count = 0
-    for rb in range(ring_start[b], ring_start[b + 1]):
-        first_b = vertex_start[rb]
-        last_b = vertex_start[rb + 1]
-        j0 = last_b - 1
-        for j1 in range(first_b, last_b):
-            qx0 = vx[j0] + bx
-            qy0 = vy[j0] + by
-            qx1 = vx[j1] + bx
-            qy1 = vy[j1] + by
-            j0 = j1
-            if max(qx0, qx1) < lo_x or min(qx0, qx1) > hi_x or max(qy0, qy1) < lo_y or min(qy0, qy1) > hi_y:
-                continue
-            near[count, 0] = qx0
-            near[count, 1] = qy0
-            near[count, 2] = qx1
-            near[count, 3] = qy1
-            count += 1
+    for rb in range(run_start[b], run_start[b + 1]):
+        if (run_box[rb, 2] + bx < lo_x or run_box[rb, 0] + bx > hi_x or run_box[rb, 3] + by < lo_y
+                or run_box[rb, 1] + by > hi_y):
+            continue
+        near[count] = rb
+        count += 1
     if count > 0:
-        for ra in range(ring_start[a], ring_start[a + 1]):
-            first_a = vertex_start[ra]
-            last_a = vertex_start[ra + 1]
-            i0 = last_a - 1
-            for i1 in range(first_a, last_a):
-                px0 = vx[i0] + ax
-                py0 = vy[i0] + ay
-                px1 = vx[i1] + ax
-                py1 = vy[i1] + ay
-                i0 = i1
-                if max(px0, px1) < lo_x or min(px0, px1) > hi_x or max(py0, py1) < lo_y or min(py0, py1) > hi_y:
+        for ra in range(run_start[a], run_start[a + 1]):
+            r0 = run_box[ra, 0] + ax - tol
+            r1 = run_box[ra, 1] + ay - tol
+            r2 = run_box[ra, 2] + ax + tol
+            r3 = run_box[ra, 3] + ay + tol
+            if r2 < lo_x or r0 > hi_x or r3 < lo_y or r1 > hi_y:
+                continue
+            for e in range(count):
+                rb = near[e]
+                if (run_box[rb, 2] + bx < r0 or run_box[rb, 0] + bx > r2 or run_box[rb, 3] + by < r1
+                        or run_box[rb, 1] + by > r3):
                     continue
-                for e in range(count):
-                    if segments_touch(px0, py0, px1, py1, near[e, 0], near[e, 1], near[e, 2], near[e, 3], tol):
-                        return True
+                q0 = run_box[rb, 0] + bx - tol
+                q1 = run_box[rb, 1] + by - tol
+                q2 = run_box[rb, 2] + bx + tol
+                q3 = run_box[rb, 3] + by + tol
+                for i1 in range(run_first[ra], run_first[ra + 1]):
+                    i0 = edge_from[i1]
+                    px0 = vx[i0] + ax
+                    py0 = vy[i0] + ay
+                    px1 = vx[i1] + ax
+                    py1 = vy[i1] + ay
+                    if max(px0, px1) < q0 or min(px0, px1) > q2 or max(py0, py1) < q1 or min(py0, py1) > q3:
+                        continue
+                    for j1 in range(run_first[rb], run_first[rb + 1]):
+                        j0 = edge_from[j1]
+                        if segments_touch(px0, py0, px1, py1, vx[j0] + bx, vy[j0] + by, vx[j1] + bx, vy[j1] + by,
+                                          tol):
+                            return True
     # Boundaries apart: one shape is inside the other's material, or they are disjoint. A
     # vertex outside the other's box is outside its material: no need to walk its rings.
     fa = vertex_start[ring_start[a]]

@@ -57,7 +57,7 @@ def nearby_shape(home_s, first_shape, shape_count, turn_stride):
 @njit(cache=True)
 def wall_overlap(s, x, y, b, geometry, bin_rect, hazards, hazard_start, tol, epsilon_share):
     """Unweighted overlap of shape s at (x, y) with bin b's walls and hazards (0: inside, clear)."""
-    vx, vy, vertex_start, ring_start, pole_x, pole_y, pole_r, pole_start, bbox, size, scratch = geometry[:11]
+    bbox, size = geometry[8], geometry[9]
     total = 0.0
     if outside_rect(s, x, y, bbox, bin_rect[b, 0], bin_rect[b, 1], bin_rect[b, 2], bin_rect[b, 3]) > 0.0:
         # The box's area outside the bin (never zero: a grazing part still has a way in).
@@ -69,13 +69,12 @@ def wall_overlap(s, x, y, b, geometry, bin_rect, hazards, hazard_start, tol, eps
         total += 2.0 * math.sqrt(outside) * size[s]
     for h in range(hazard_start[b], hazard_start[b + 1]):
         hz = hazards[h]
-        if shapes_collide(s, x, y, hz, 0.0, 0.0, vx, vy, vertex_start, ring_start,
-                          pole_x, pole_y, pole_r, pole_start, bbox, tol, scratch):
+        if shapes_collide(s, x, y, hz, 0.0, 0.0, geometry, tol):
             total += collision_penalty(s, x, y, hz, 0.0, 0.0, geometry, epsilon_share)
     return total
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def collision_penalty(s, x, y, t, u, v, geometry, epsilon_share):
     """How much two colliding shapes overlap (sparrow's quantification): the root of their
     pole overlap proxy, an area, times the geometric mean of their sizes. The root keeps
@@ -89,12 +88,10 @@ def collision_penalty(s, x, y, t, u, v, geometry, epsilon_share):
     return math.sqrt(proxy) * math.sqrt(size[s] * size[t])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def pair_overlap(s, x, y, t, u, v, geometry, tol, epsilon_share):
     """Unweighted overlap of shape s at (x, y) with shape t at (u, v) (0: apart)."""
-    vx, vy, vertex_start, ring_start, pole_x, pole_y, pole_r, pole_start, bbox, _, scratch = geometry[:11]
-    if shapes_collide(s, x, y, t, u, v, vx, vy, vertex_start, ring_start,
-                      pole_x, pole_y, pole_r, pole_start, bbox, tol, scratch):
+    if shapes_collide(s, x, y, t, u, v, geometry, tol):
         return collision_penalty(s, x, y, t, u, v, geometry, epsilon_share)
     return 0.0
 

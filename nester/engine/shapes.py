@@ -20,7 +20,7 @@ from shapely import affinity
 from shapely.geometry import MultiPolygon, Polygon, box
 from shapely.geometry.polygon import orient
 
-from nester.engine.collide import POLE_LANES
+from nester.engine.collide import EDGE_RUN, POLE_LANES, SHORT_RING
 from nester.problem import Container, Item, Problem
 
 TOUCH_TOLERANCE = 1e-9  # of the largest item's size: closer than this counts as touching
@@ -54,6 +54,10 @@ class ShapeBank:
     lane_y: np.ndarray
     lane_r: np.ndarray
     turn_stride: np.ndarray  # per shape: shapes between a free item's quarter turns; 0 for a set of rotations
+    edge_from: np.ndarray  # per vertex i: the vertex before it on its ring (edge i runs from there to i)
+    run_start: np.ndarray  # shape s has the edge runs run_start[s]..run_start[s+1]-1
+    run_first: np.ndarray  # run r has the edges run_first[r]..run_first[r+1]-1 (at most EDGE_RUN, one ring)
+    run_box: np.ndarray  # per run: (min x, min y, max x, max y) of its edges
 
     @property
     def count(self) -> int:
@@ -62,12 +66,13 @@ class ShapeBank:
     def geometry(self) -> tuple:
         """The arrays the kernels take, in their order; then each shape's size (sqrt area), a
         work array for the collision test (one per search: not for threads to share), the
-        overlap proxy's pole lanes and the turn strides."""
-        vertices = np.diff(self.vertex_start[self.ring_start])
-        largest = int(vertices.max()) if len(vertices) else 1
+        overlap proxy's pole lanes, the turn strides and the edge runs."""
+        runs = np.diff(self.run_start)
+        largest = int(runs.max()) if len(runs) else 1
         return (self.vx, self.vy, self.vertex_start, self.ring_start, self.pole_x, self.pole_y, self.pole_r,
-                self.pole_start, self.bbox, np.sqrt(self.area), np.empty((largest, 4)),
-                self.lane_x, self.lane_y, self.lane_r, self.turn_stride)
+                self.pole_start, self.bbox, np.sqrt(self.area), np.empty(largest, dtype=np.int64),
+                self.lane_x, self.lane_y, self.lane_r, self.turn_stride,
+                self.edge_from, self.run_start, self.run_first, self.run_box)
 
 
 @dataclass
@@ -319,7 +324,33 @@ class _BankBuilder:
             lane_y=np.ascontiguousarray(lanes[:, :, 1].ravel()),
             lane_r=np.ascontiguousarray(lanes[:, :, 2].ravel()),
             turn_stride=np.array(self.turn_stride, dtype=np.int64),
+            **edge_runs(np.array(self.vx, dtype=np.float64), np.array(self.vy, dtype=np.float64),
+                        np.array(self.vertex_start, dtype=np.int64), np.array(self.ring_start, dtype=np.int64)),
         )
+
+
+def edge_runs(vx: np.ndarray, vy: np.ndarray, vertex_start: np.ndarray, ring_start: np.ndarray) -> dict:
+    """Each ring's edges cut into runs of at most EDGE_RUN consecutive ones, with their boxes
+    (the ShapeBank fields edge_from, run_start, run_first and run_box)."""
+    edge_from = np.arange(len(vx), dtype=np.int64) - 1
+    ring_first, ring_end = vertex_start[:-1], vertex_start[1:]
+    edge_from[ring_first[ring_end > ring_first]] = ring_end[ring_end > ring_first] - 1
+    firsts = [np.arange(first, end, EDGE_RUN if end - first > SHORT_RING else max(end - first, 1))
+              for first, end in zip(ring_first.tolist(), ring_end.tolist())]
+    runs_per_ring = np.array([len(f) for f in firsts], dtype=np.int64)
+    run_first = np.concatenate([*firsts, [len(vx)]]).astype(np.int64)
+    ring_runs = np.concatenate([[0], np.cumsum(runs_per_ring)]).astype(np.int64)
+    run_start = ring_runs[ring_start]
+    if len(run_first) > 1:
+        lows = run_first[:-1]
+        boxes = [np.minimum.reduceat(np.minimum(vx, vx[edge_from]), lows),
+                 np.minimum.reduceat(np.minimum(vy, vy[edge_from]), lows),
+                 np.maximum.reduceat(np.maximum(vx, vx[edge_from]), lows),
+                 np.maximum.reduceat(np.maximum(vy, vy[edge_from]), lows)]
+        run_box = np.column_stack(boxes)
+    else:
+        run_box = np.zeros((0, 4))
+    return dict(edge_from=edge_from, run_start=run_start, run_first=run_first, run_box=run_box)
 
 
 def _usable_region(container: Container, clearance: float) -> Polygon | MultiPolygon:
