@@ -275,6 +275,32 @@ def test_placement_cost_matches_a_shapely_reference():
         assert got == pytest.approx(expected, rel=1e-5, abs=1e-12)  # the pole proxy runs in float32
 
 
+def test_placement_cost_under_a_bound_turns_down_exactly_what_the_full_cost_would():
+    """A bound lets the cost stop early (first on the collisions the poles prove): past the
+    bound it may return any value past it, and below it the exact full cost."""
+    prepared, geometry = bank_of(SHAPES)
+    tol, epsilon = 1e-7, 0.01
+    n = 6
+    stopped = exact = 0
+    for _ in range(300):
+        shape_of = RNG.integers(len(SHAPES), size=n + 1)
+        pos = RNG.uniform(0, 40, size=(n + 1, 2))
+        weights = RNG.uniform(1, 3, size=(n + 1, n + 1))
+        args = (geometry, shape_of, pos[:, 0].copy(), pos[:, 1].copy(), np.zeros(n + 1, dtype=np.int64), weights,
+                np.ones(n + 1), np.array([[0.0, 0.0, 50.0, 50.0]]), np.zeros(0, np.int64), np.zeros(2, np.int64),
+                tol, epsilon)
+        full = placement_cost(n, shape_of[n], pos[n, 0], pos[n, 1], 0, *args, np.inf)
+        for bound in (full, full * RNG.uniform(0.05, 0.99), full * RNG.uniform(1.01, 2.0)):
+            got = placement_cost(n, shape_of[n], pos[n, 0], pos[n, 1], 0, *args, bound)
+            if full > bound:
+                assert got > bound
+                stopped += 1
+            else:
+                assert got == full
+                exact += 1
+    assert stopped > 200 and exact > 400
+
+
 def test_free_rotation_becomes_evenly_spaced_angles_and_duplicates_go():
     assert item_rotations(Item(0, SHAPES[4], 1, None)) == tuple(15.0 * k for k in range(24))
     assert item_rotations(Item(0, SHAPES[4], 1, (0.0, 360.0, 90.0))) == (0.0, 90.0)

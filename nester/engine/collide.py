@@ -70,9 +70,28 @@ SHORT_RING = 16  # a ring of at most this many edges is one run
 
 
 @njit(cache=True)
+def poles_meet(a, ax, ay, b, bx, by, geometry):
+    """True when one of the largest few poles of shape a at (ax, ay) overlaps one of b's at
+    (bx, by). Poles lie inside the material: this proves a collision, cheaply (False
+    proves nothing)."""
+    pole_x, pole_y, pole_r, pole_start = geometry[4:8]
+    for p in range(pole_start[a], min(pole_start[a + 1], pole_start[a] + FAST_POLES)):
+        px = pole_x[p] + ax
+        py = pole_y[p] + ay
+        for q in range(pole_start[b], min(pole_start[b + 1], pole_start[b] + FAST_POLES)):
+            reach = pole_r[p] + pole_r[q]
+            dx = pole_x[q] + bx - px
+            dy = pole_y[q] + by - py
+            if dx * dx + dy * dy < reach * reach:
+                return True
+    return False
+
+
+@njit(cache=True)
 def shapes_collide(a, ax, ay, b, bx, by, geometry, tol):
     """True when shape a at (ax, ay) and shape b at (bx, by) overlap or touch."""
-    vx, vy, vertex_start, ring_start, pole_x, pole_y, pole_r, pole_start, bbox = geometry[:9]
+    vx, vy, vertex_start, ring_start = geometry[:4]
+    bbox = geometry[8]
     near = geometry[10]
     edge_from, run_start, run_first, run_box = geometry[15], geometry[16], geometry[17], geometry[18]
     a0 = bbox[a, 0] + ax
@@ -85,17 +104,9 @@ def shapes_collide(a, ax, ay, b, bx, by, geometry, tol):
     b3 = bbox[b, 3] + by
     if a2 + tol < b0 or b2 + tol < a0 or a3 + tol < b1 or b3 + tol < a1:
         return False
-    # Poles lie inside the material: two that overlap prove a collision cheaply. The
-    # largest few catch most collisions; the edges settle the rest.
-    for p in range(pole_start[a], min(pole_start[a + 1], pole_start[a] + FAST_POLES)):
-        px = pole_x[p] + ax
-        py = pole_y[p] + ay
-        for q in range(pole_start[b], min(pole_start[b + 1], pole_start[b] + FAST_POLES)):
-            reach = pole_r[p] + pole_r[q]
-            dx = pole_x[q] + bx - px
-            dy = pole_y[q] + by - py
-            if dx * dx + dy * dy < reach * reach:
-                return True
+    # The largest few poles catch most collisions; the edges settle the rest.
+    if poles_meet(a, ax, ay, b, bx, by, geometry):
+        return True
     # Only edges inside both boxes' overlap can meet. Edges are tested in runs: two long
     # curves side by side (nested arcs) would otherwise test every edge against every
     # other, and only the runs facing each other need it.

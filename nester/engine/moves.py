@@ -15,7 +15,7 @@ import math
 import numpy as np
 from numba import njit
 
-from nester.engine.collide import outside_rect, overlap_proxy, shapes_collide
+from nester.engine.collide import outside_rect, overlap_proxy, poles_meet, shapes_collide
 
 DESCENT_STEPS = 60
 DESCENT_SMALLEST = 1e-3  # of the side: the descent stops below this step (sparrow's final refine does too)
@@ -109,6 +109,24 @@ def placement_cost(k, s, x, y, b, geometry, shape_of, pos_x, pos_y, bin_of, weig
     y0 = bbox[s, 1] + y - tol
     x1 = bbox[s, 2] + x + tol
     y1 = bbox[s, 3] + y + tol
+    if bound < np.inf:
+        # Most samples are turned down. The collisions the poles prove are cheap to find; when
+        # they alone pass the bound, the edge tests of the other pairs are not needed. The
+        # terms are added in the same order as below, and none is negative: in floating point
+        # too, the full sum is at least this partial one.
+        partial = cost
+        for other in range(len(shape_of)):
+            if other == k or bin_of[other] != b:
+                continue
+            t = shape_of[other]
+            u = pos_x[other]
+            v = pos_y[other]
+            if bbox[t, 0] + u > x1 or bbox[t, 2] + u < x0 or bbox[t, 1] + v > y1 or bbox[t, 3] + v < y0:
+                continue
+            if poles_meet(s, x, y, t, u, v, geometry):
+                partial += weights[k, other] * collision_penalty(s, x, y, t, u, v, geometry, epsilon_share)
+                if partial > bound:
+                    return partial
     for other in range(len(shape_of)):
         if other == k or bin_of[other] != b:
             continue
