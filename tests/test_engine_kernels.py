@@ -111,7 +111,7 @@ def arc_strip(inner: float, width: float, sweep: float, segments: int) -> Polygo
 
 def test_edge_runs_cover_every_edge_once_and_box_it():
     shapes = [*SHAPES, arc_strip(40.0, 3.0, 120.0, 60), arc_strip(20.0, 2.0, 90.0, 9)]
-    prepared, geometry = bank_of(shapes)
+    _, geometry = bank_of(shapes)
     vx, vy, vertex_start, ring_start = geometry[:4]
     edge_from, run_start, run_first, run_box = geometry[15:19]
     for s in range(len(shapes)):
@@ -135,7 +135,7 @@ def test_edge_runs_cover_every_edge_once_and_box_it():
 def test_shapes_collide_matches_shapely_on_nested_arcs():
     """Long curves side by side, where the test goes run by run instead of edge by edge:
     strips of the same bend slid along each other, a hair apart or crossing."""
-    prepared, geometry = bank_of([arc_strip(40.0, 3.0, 120.0, 30), arc_strip(43.5, 3.0, 100.0, 25),
+    _, geometry = bank_of([arc_strip(40.0, 3.0, 120.0, 30), arc_strip(43.5, 3.0, 100.0, 25),
                                   arc_strip(30.0, 5.0, 150.0, 40)])
     vx, vy, vertex_start, ring_start = geometry[:4]
     # The reference is the polygon the bank holds (simplified or not), so shapely and the kernel see one shape.
@@ -278,7 +278,7 @@ def test_placement_cost_matches_a_shapely_reference():
 def test_placement_cost_under_a_bound_turns_down_exactly_what_the_full_cost_would():
     """A bound lets the cost stop early (first on the collisions the poles prove): past the
     bound it may return any value past it, and below it the exact full cost."""
-    prepared, geometry = bank_of(SHAPES)
+    _, geometry = bank_of(SHAPES)
     tol, epsilon = 1e-7, 0.01
     n = 6
     stopped = exact = 0

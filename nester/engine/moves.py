@@ -113,7 +113,8 @@ def placement_cost(k, s, x, y, b, geometry, shape_of, pos_x, pos_y, bin_of, weig
         # Most samples are turned down. The collisions the poles prove are cheap to find; when
         # they alone pass the bound, the edge tests of the other pairs are not needed. The
         # terms are added in the same order as below, and none is negative: in floating point
-        # too, the full sum is at least this partial one.
+        # too, the full sum is at least this partial one. (The two loops share their first
+        # lines on purpose: an inlined helper for them made frame's moves 70 % slower.)
         partial = cost
         for other in range(len(shape_of)):
             if other == k or bin_of[other] != b:

@@ -56,7 +56,7 @@ class ShapeBank:
     turn_stride: np.ndarray  # per shape: shapes between a free item's quarter turns; 0 for a set of rotations
     edge_from: np.ndarray  # per vertex i: the vertex before it on its ring (edge i runs from there to i)
     run_start: np.ndarray  # shape s has the edge runs run_start[s]..run_start[s+1]-1
-    run_first: np.ndarray  # run r has the edges run_first[r]..run_first[r+1]-1 (at most EDGE_RUN, one ring)
+    run_first: np.ndarray  # run r has the edges run_first[r]..run_first[r+1]-1 (of one ring: EDGE_RUN, or a short ring whole)
     run_box: np.ndarray  # per run: (min x, min y, max x, max y) of its edges
 
     @property
@@ -350,7 +350,7 @@ def edge_runs(vx: np.ndarray, vy: np.ndarray, vertex_start: np.ndarray, ring_sta
         run_box = np.column_stack(boxes)
     else:
         run_box = np.zeros((0, 4))
-    return dict(edge_from=edge_from, run_start=run_start, run_first=run_first, run_box=run_box)
+    return {"edge_from": edge_from, "run_start": run_start, "run_first": run_first, "run_box": run_box}
 
 
 def _usable_region(container: Container, clearance: float) -> Polygon | MultiPolygon:
