@@ -348,27 +348,20 @@ def _least_filled_last(state: LayoutState) -> None:
 
 
 def _cut_last(state: LayoutState, new_end: float, rng: np.random.Generator) -> None:
-    """End the last sheet at ``new_end``: its copies right of a split point move left by
-    the width removed (nester.engine.strip's cut). An end at or before the sheet's start
-    drops the sheet instead, its copies going where they overlap least on the others.
-    The overlaps this makes are the separator's to remove; the weights restart."""
+    """End the last sheet at ``new_end`` as the strip is cut (LayoutState.cut_end). An end
+    at or before the sheet's start drops the sheet instead, its copies going where they
+    overlap least on the others. The overlaps this makes are the separator's to remove;
+    the weights restart."""
     b = len(state.bin_types) - 1
-    start = float(state.bin_rect[b, 0])
-    if new_end <= start:
-        moved = np.flatnonzero(state.bin_of == b)
-        state.drop_bin(b)
-        others = np.arange(len(state.bin_types), dtype=np.int64)
-        areas = state.prepared.bank.area[state.shape_of]
-        for k in moved[np.argsort(-areas[moved], kind="stable")]:
-            _move_where_least_overlap(state, int(k), others)
-    else:
-        delta = float(state.bin_rect[b, 2]) - new_end
-        split = start + (0.25 + 0.5 * rng.random()) * (new_end - start)
-        members = np.flatnonzero(state.bin_of == b)
-        bbox = state.prepared.bank.bbox[state.shape_of[members]]
-        right = 0.5 * (bbox[:, 0] + bbox[:, 2]) + state.pos_x[members] > split
-        state.pos_x[members[right]] -= delta
-        state.bin_rect[b, 2] = new_end
+    if new_end > float(state.bin_rect[b, 0]):
+        state.cut_end(b, new_end, rng)
+        return
+    moved = np.flatnonzero(state.bin_of == b)
+    state.drop_bin(b)
+    others = np.arange(len(state.bin_types), dtype=np.int64)
+    areas = state.prepared.bank.area[state.shape_of]
+    for k in moved[np.argsort(-areas[moved], kind="stable")]:
+        _move_where_least_overlap(state, int(k), others)
     state.reset_weights()
     state.refresh_all()
 

@@ -308,11 +308,11 @@ class _BankBuilder:
             if len(shape_circles) > POLE_LANES:
                 raise ValueError(f"{len(shape_circles)} poles: more than the {POLE_LANES} lanes")
             lanes[s, :len(shape_circles)] = shape_circles
+        rings = {"vx": np.array(self.vx, dtype=np.float64), "vy": np.array(self.vy, dtype=np.float64),
+                 "vertex_start": np.array(self.vertex_start, dtype=np.int64),
+                 "ring_start": np.array(self.ring_start, dtype=np.int64)}
         return ShapeBank(
-            vx=np.array(self.vx, dtype=np.float64),
-            vy=np.array(self.vy, dtype=np.float64),
-            vertex_start=np.array(self.vertex_start, dtype=np.int64),
-            ring_start=np.array(self.ring_start, dtype=np.int64),
+            **rings,
             pole_x=np.ascontiguousarray(circles[:, 0]),
             pole_y=np.ascontiguousarray(circles[:, 1]),
             pole_r=np.ascontiguousarray(circles[:, 2]),
@@ -324,8 +324,7 @@ class _BankBuilder:
             lane_y=np.ascontiguousarray(lanes[:, :, 1].ravel()),
             lane_r=np.ascontiguousarray(lanes[:, :, 2].ravel()),
             turn_stride=np.array(self.turn_stride, dtype=np.int64),
-            **edge_runs(np.array(self.vx, dtype=np.float64), np.array(self.vy, dtype=np.float64),
-                        np.array(self.vertex_start, dtype=np.int64), np.array(self.ring_start, dtype=np.int64)),
+            **edge_runs(**rings),
         )
 
 

@@ -144,6 +144,21 @@ class LayoutState:
         self._rebuild_hazards()
         self.refresh_all()
 
+    def cut_end(self, b: int, new_end: float, rng: np.random.Generator) -> None:
+        """End bin b at ``new_end``: its copies whose centre lies right of a split point (drawn
+        in the middle half of what is left) move left by the length removed, the overlaps
+        this makes being the separator's to remove. The weights restart: it is a new problem."""
+        start = float(self.bin_rect[b, 0])
+        delta = float(self.bin_rect[b, 2]) - new_end
+        split = start + (0.25 + 0.5 * rng.random()) * (new_end - start)
+        members = np.flatnonzero(self.bin_of == b)
+        bbox = self.prepared.bank.bbox[self.shape_of[members]]
+        right = 0.5 * (bbox[:, 0] + bbox[:, 2]) + self.pos_x[members] > split
+        self.pos_x[members[right]] -= delta
+        self.bin_rect[b, 2] = new_end
+        self.reset_weights()
+        self.refresh_all()
+
     def extent_x(self, b: int) -> float:
         """Right end of the copies' (inflated) boxes in bin b."""
         members = np.flatnonzero(self.bin_of == b)

@@ -60,21 +60,6 @@ def construct(state: LayoutState, rng: np.random.Generator) -> None:
     state.refresh_all()
 
 
-def _shorten(state: LayoutState, new_end: float, rng: np.random.Generator) -> None:
-    """Shorten the strip to ``new_end`` (inflated coordinates): copies whose centre lies right
-    of a split point move left by the length removed; the overlaps this makes are the
-    separator's to remove. The weights restart: it is a new problem."""
-    delta = state.bin_rect[0, 2] - new_end
-    start = state.bin_rect[0, 0]
-    split = start + (0.25 + 0.5 * rng.random()) * (new_end - start)
-    bbox = state.prepared.bank.bbox[state.shape_of]
-    centre = 0.5 * (bbox[:, 0] + bbox[:, 2]) + state.pos_x
-    state.pos_x[centre > split] -= delta
-    state.bin_rect[0, 2] = new_end
-    state.reset_weights()
-    state.refresh_all()
-
-
 def _length(state: LayoutState, clearance: float) -> float:
     return state.extent_x(0) + clearance
 
@@ -124,13 +109,13 @@ def solve_strip(problem: Problem, *, time_limit: float, seed: int = 0,
     exploration_end = started + EXPLORATION_SHARE * time_limit
     step = FIRST_CUT
     pool = FailurePool()
-    _shorten(state, best.bin_rect[0, 2] * (1.0 - step), rng)
+    state.cut_end(0, best.bin_rect[0, 2] * (1.0 - step), rng)
     while state.clock.now() < exploration_end and not done():
         if separate(state, rng, exploration_end, settings, should_stop=should_stop):
             record()
             report("explore")
             pool.clear()
-            _shorten(state, best.bin_rect[0, 2] * (1.0 - step), rng)
+            state.cut_end(0, best.bin_rect[0, 2] * (1.0 - step), rng)
             continue
         pool.add(state)
         step = max(SMALLEST_EXPLORATION_CUT, step * 0.7)
@@ -141,7 +126,7 @@ def solve_strip(problem: Problem, *, time_limit: float, seed: int = 0,
         left = max(0.0, (deadline - state.clock.now()) / max(deadline - compression_start, 1e-9))
         ratio = COMPRESSION_CUTS[-1] + (COMPRESSION_CUTS[0] - COMPRESSION_CUTS[-1]) * left
         state.restore(best)
-        _shorten(state, best.bin_rect[0, 2] - ratio * best_length, rng)
+        state.cut_end(0, best.bin_rect[0, 2] - ratio * best_length, rng)
         if separate(state, rng, deadline, SeparatorSettings(iterations_without_progress=100, strikes=5),
                     should_stop=should_stop):
             record()
